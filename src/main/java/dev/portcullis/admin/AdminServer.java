@@ -1,0 +1,116 @@
+package dev.portcullis.admin;
+
+import dev.portcullis.config.Settings;
+import dev.portcullis.service.ServiceRegistry;
+import dev.portcullis.service.ValidationException;
+import dev.portcullis.store.ConflictException;
+import dev.portcullis.store.Database;
+import dev.portcullis.store.NotFoundException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.sql.Connection;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin listener: /healthz, /readyz and /metrics for operators and probes, and the JSON admin API
+ * under /v1, which takes the bootstrap admin token as a bearer credential.
+ */
+public final class AdminServer {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  private static final long MAX_BODY = 1024 * 1024;
+
+  private final Settings settings;
+  private final Vertx vertx;
+  private final Router router;
+  private final Database database;
+  private final BooleanSupplier gatewayListening;
+  private HttpServer server;
+
+  public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
+      PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.database = database;
+    this.gatewayListening = gatewayListening;
+    this.router = Router.router(vertx);
+    router.get("/healthz").handler(rc -> json(rc, 200, new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(this::ready);
+    router.get("/metrics").handler(rc -> rc.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+    router.route("/v1/*").handler(rc -> {
+      if (token.matches(rc.request().getHeader("authorization"))) {
+        rc.next();
+      } else {
+        rc.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
+        ApiError.send(rc, 401, "UNAUTHENTICATED", "send the admin token as 'Authorization: Bearer TOKEN'; "
+            + "it is in the file admin-token in the data directory");
+      }
+    });
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
+    router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
+        "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
+    router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",
+        "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
+    router.errorHandler(413, rc -> ApiError.send(rc, 413, "INVALID_ARGUMENT", "the body is larger than 1 MiB"));
+    router.errorHandler(500, rc -> fail(rc, rc.failure()));
+  }
+
+  public Future<Integer> start() {
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(settings.adminListen().host())
+            .setPort(settings.adminListen().port()))
+        .requestHandler(router);
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  public Future<Void> shutdown(long timeoutMillis) {
+    return server == null ? Future.succeededFuture() : server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void ready(RoutingContext rc) {
+    vertx.executeBlocking(() -> {
+      try (Connection c = database.dataSource().getConnection()) {
+        return c.isValid(2);
+      }
+    }, false).onComplete(ar -> {
+      boolean store = ar.succeeded() && Boolean.TRUE.equals(ar.result());
+      boolean gateway = gatewayListening.getAsBoolean();
+      JsonObject body = new JsonObject()
+          .put("status", store && gateway ? "ready" : "not ready")
+          .put("store", store ? "ok" : "unreachable")
+          .put("gateway", gateway ? "listening" : "not listening");
+      json(rc, store && gateway ? 200 : 503, body);
+    });
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store").end(body.encode());
+  }
+
+  static void fail(RoutingContext rc, Throwable t) {
+    if (t instanceof ValidationException v) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", v.getMessage(), v.errors());
+    } else if (t instanceof NotFoundException) {
+      ApiError.send(rc, 404, "NOT_FOUND", t.getMessage());
+    } else if (t instanceof ConflictException) {
+      ApiError.send(rc, 409, "ABORTED", t.getMessage());
+    } else {
+      log.error("admin request {} {} failed", rc.request().method(), rc.request().path(), t);
+      ApiError.send(rc, 500, "INTERNAL", "internal error; see the server log");
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.portcullis.admin;
+
+import dev.portcullis.config.Settings;
+import dev.portcullis.service.Etags;
+import dev.portcullis.service.Service;
+import dev.portcullis.service.ServiceRegistry;
+import dev.portcullis.service.ValidationException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
+
+/**
+ * /v1/services: list, create, get, update (PATCH with the fields to change), delete. Writes take an etag
+ * (If-Match header or "etag" field) and are refused with 409 when it is stale. Store calls run on worker
+ * threads; the answer is sent after the gateway's routes have been rebuilt.
+ */
+final class ServicesApi {
+  private final Vertx vertx;
+  private final ServiceRegistry registry;
+  private final Settings settings;
+  private final IntSupplier gatewayPort;
+
+  ServicesApi(Vertx vertx, ServiceRegistry registry, Settings settings, IntSupplier gatewayPort) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.settings = settings;
+    this.gatewayPort = gatewayPort;
+  }
+
+  void mount(Router router) {
+    router.get("/v1/services").handler(this::list);
+    router.post("/v1/services").handler(this::create);
+    router.get("/v1/services/:name").handler(this::get);
+    router.patch("/v1/services/:name").handler(this::update);
+    router.delete("/v1/services/:name").handler(this::delete);
+  }
+
+  private void list(RoutingContext rc) {
+    blocking(rc, () -> {
+      JsonArray out = new JsonArray();
+      registry.list().forEach(s -> out.add(json(s)));
+      return new JsonObject().put("services", out);
+    }, 200);
+  }
+
+  private void get(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    blocking(rc, () -> json(registry.get(name).orElseThrow(() -> notFound(name))), 200);
+  }
+
+  private void create(RoutingContext rc) {
+    JsonObject body = body(rc);
+    if (body == null) {
+      return;
+    }
+    blocking(rc, () -> json(registry.create(ServiceJson.fromCreate(body))), 201);
+  }
+
+  private void update(RoutingContext rc) {
+    JsonObject body = body(rc);
+    if (body == null) {
+      return;
+    }
+    String name = rc.pathParam("name");
+    Optional<Long> expected;
+    try {
+      expected = etag(rc, body);
+    } catch (ValidationException e) {
+      AdminServer.fail(rc, e);
+      return;
+    }
+    blocking(rc, () -> {
+      Service current = registry.get(name).orElseThrow(() -> notFound(name));
+      return json(registry.update(ServiceJson.applyPatch(current, body), expected));
+    }, 200);
+  }
+
+  private void delete(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    Optional<Long> expected;
+    try {
+      expected = etag(rc, new JsonObject());
+    } catch (ValidationException e) {
+      AdminServer.fail(rc, e);
+      return;
+    }
+    blocking(rc, () -> json(registry.delete(name, expected)), 200);
+  }
+
+  private static Optional<Long> etag(RoutingContext rc, JsonObject body) {
+    String header = rc.request().getHeader("if-match");
+    Object field = body.getValue("etag");
+    if (field != null && !(field instanceof String)) {
+      throw new ValidationException("etag", "must be a string such as \"v3\", as returned by get");
+    }
+    String given = header != null ? header : (String) field;
+    if (given == null || given.equals("*")) {
+      return Optional.empty();
+    }
+    return Optional.of(Etags.version(given).orElseThrow(() ->
+        new ValidationException("etag", "'" + given + "' is not an etag this API returned; read the service again")));
+  }
+
+  private JsonObject json(Service s) {
+    return ServiceJson.toJson(s, registry.catalog(), settings.scheme(), gatewayPort.getAsInt());
+  }
+
+  private static dev.portcullis.store.NotFoundException notFound(String name) {
+    return new dev.portcullis.store.NotFoundException("service '" + name + "' does not exist");
+  }
+
+  private static JsonObject body(RoutingContext rc) {
+    try {
+      JsonObject body = rc.body().asJsonObject();
+      if (body == null) {
+        ApiError.send(rc, 400, "INVALID_ARGUMENT", "the request needs a JSON object body");
+      }
+      return body;
+    } catch (DecodeException | ClassCastException e) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body is not a JSON object: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private void blocking(RoutingContext rc, Callable<JsonObject> work, int status) {
+    vertx.executeBlocking(work, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().setStatusCode(status)
+            .putHeader("content-type", "application/json")
+            .putHeader("cache-control", "no-store")
+            .end(ar.result().encodePrettily());
+      } else {
+        AdminServer.fail(rc, ar.cause());
+      }
+    });
+  }
+}

@@ -1,0 +1,244 @@
+package dev.portcullis.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Parse, validate, build: defaults, then the YAML file, then PORTCULLIS_* variables, then command-line
+ * flags, each overriding the one before. Every key is known in advance; an unknown key or a bad value
+ * stops the start with one line naming the key and what is allowed.
+ */
+public final class ConfigLoader {
+
+  /** Variables that belong to the command-line client, not to the server's settings. */
+  private static final Set<String> CLIENT_VARIABLES = Set.of("PORTCULLIS_ADMIN_URL", "PORTCULLIS_ADMIN_TOKEN",
+      "PORTCULLIS_CONFIG", "PORTCULLIS_JAVA_OPTS");
+
+  private record Key(String name, String defaultValue, String allowed) {}
+
+  private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+  static {
+    key("listen", "127.0.0.1:8080", "host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:443");
+    key("admin.listen", "127.0.0.1:8081", "host:port, e.g. 127.0.0.1:8081");
+    key("domain", "localhost", "a DNS name such as example.com; services are reached at NAME.DOMAIN");
+    key("data_dir", "./portcullis-data", "a directory path");
+    key("store.url", "", "empty for SQLite in data_dir, or sqlite:PATH");
+    key("tls.cert_file", "", "a PEM certificate chain file; set together with tls.key_file");
+    key("tls.key_file", "", "a PEM private key file; set together with tls.cert_file");
+    key("trusted_proxies", "", "a list of CIDRs (e.g. 10.0.0.0/8) whose X-Forwarded-* headers are trusted");
+    key("ingress.internal_networks", "127.0.0.0/8,::1/128",
+        "a list of CIDRs whose clients count as internal for services with ingress 'internal'");
+    key("shutdown.timeout", "30s", "a duration such as 500ms, 30s, 5m");
+    key("upstream.connect_timeout", "5s", "a duration such as 500ms, 30s, 5m");
+    key("upstream.response_timeout", "60s", "a duration such as 500ms, 30s, 5m");
+    key("upstream.idle_timeout", "300s", "a duration such as 500ms, 30s, 5m");
+    key("upstream.max_connections", "256", "a whole number from 1 to 10000 (connections per upstream)");
+    key("demo.enabled", "true", "true or false");
+  }
+
+  private static void key(String name, String defaultValue, String allowed) {
+    KEYS.put(name, new Key(name, defaultValue, allowed));
+  }
+
+  private ConfigLoader() {}
+
+  /** The environment variable that sets a key: data_dir is PORTCULLIS_DATA_DIR, admin.listen PORTCULLIS_ADMIN_LISTEN. */
+  public static String variableFor(String key) {
+    return "PORTCULLIS_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  public static Set<String> keys() {
+    return KEYS.keySet();
+  }
+
+  /**
+   * @param file optional YAML file
+   * @param env the process environment (only PORTCULLIS_* entries are read)
+   * @param flags command-line overrides by key name
+   */
+  public static Settings load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
+    Map<String, String> values = new TreeMap<>();
+    KEYS.values().forEach(k -> values.put(k.name(), k.defaultValue()));
+    file.ifPresent(f -> values.putAll(readFile(f)));
+    values.putAll(readEnvironment(env));
+    flags.forEach((k, v) -> {
+      if (v != null) {
+        known(k, "command-line flag");
+        values.put(k, v);
+      }
+    });
+    return build(values);
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("--config", "file " + file + " does not exist or is not a regular file");
+    }
+    Object root;
+    try (Reader r = Files.newBufferedReader(file)) {
+      root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromReader(r);
+    } catch (IOException e) {
+      throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+    } catch (YamlEngineException e) {
+      throw new ConfigException("--config", file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
+    }
+    Map<String, String> out = new TreeMap<>();
+    if (root == null) {
+      return out;
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new ConfigException("--config", file + " must hold a mapping of keys, e.g. 'listen: 127.0.0.1:8080'");
+    }
+    flatten("", map, out);
+    return out;
+  }
+
+  private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String name = prefix + e.getKey();
+      Object v = e.getValue();
+      if (v instanceof Map<?, ?> nested) {
+        flatten(name + ".", nested, out);
+      } else {
+        known(name, "key in the config file");
+        if (v instanceof List<?> list) {
+          out.put(name, String.join(",", list.stream().map(String::valueOf).toList()));
+        } else {
+          out.put(name, v == null ? "" : String.valueOf(v));
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> readEnvironment(Map<String, String> env) {
+    Map<String, String> byVariable = new TreeMap<>();
+    KEYS.keySet().forEach(k -> byVariable.put(variableFor(k), k));
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String var = e.getKey();
+      if (!var.startsWith("PORTCULLIS_") || CLIENT_VARIABLES.contains(var)) {
+        continue;
+      }
+      String key = byVariable.get(var);
+      if (key == null) {
+        throw new ConfigException(var, "unknown variable; the settings are " + String.join(", ",
+            KEYS.keySet().stream().map(ConfigLoader::variableFor).toList()));
+      }
+      out.put(key, e.getValue());
+    }
+    return out;
+  }
+
+  private static void known(String key, String what) {
+    if (!KEYS.containsKey(key)) {
+      throw new ConfigException(key, "unknown " + what + "; the keys are " + String.join(", ", KEYS.keySet()));
+    }
+  }
+
+  private static Settings build(Map<String, String> v) {
+    Optional<Path> cert = path(v, "tls.cert_file");
+    Optional<Path> key = path(v, "tls.key_file");
+    if (cert.isPresent() != key.isPresent()) {
+      String missing = cert.isPresent() ? "tls.key_file" : "tls.cert_file";
+      throw new ConfigException(missing, "must be set together with "
+          + (cert.isPresent() ? "tls.cert_file" : "tls.key_file") + " (" + KEYS.get(missing).allowed() + ")");
+    }
+    for (String k : List.of("tls.cert_file", "tls.key_file")) {
+      path(v, k).filter(p -> !Files.isReadable(p)).ifPresent(p -> {
+        throw new ConfigException(k, "cannot read " + p + "; " + KEYS.get(k).allowed());
+      });
+    }
+    String storeUrl = v.get("store.url").trim();
+    if (!storeUrl.isEmpty() && !storeUrl.startsWith("sqlite:")) {
+      throw new ConfigException("store.url", "'" + storeUrl + "' is not supported; allowed: " + KEYS.get("store.url").allowed());
+    }
+    return new Settings(
+        parse(v, "listen", Listen::parse),
+        parse(v, "admin.listen", Listen::parse),
+        parse(v, "domain", ConfigLoader::domain),
+        Path.of(nonEmpty(v, "data_dir")),
+        storeUrl.isEmpty() ? Optional.empty() : Optional.of(storeUrl),
+        cert,
+        key,
+        ranges(v, "trusted_proxies"),
+        ranges(v, "ingress.internal_networks"),
+        duration(v, "shutdown.timeout"),
+        duration(v, "upstream.connect_timeout"),
+        duration(v, "upstream.response_timeout"),
+        duration(v, "upstream.idle_timeout"),
+        parse(v, "upstream.max_connections", s -> integer(s, 1, 10_000)),
+        parse(v, "demo.enabled", ConfigLoader::bool));
+  }
+
+  private static <T> T parse(Map<String, String> v, String key, Function<String, Optional<T>> parser) {
+    String raw = v.get(key);
+    return parser.apply(raw == null ? "" : raw.trim()).orElseThrow(() ->
+        new ConfigException(key, "'" + raw + "' is not valid; allowed: " + KEYS.get(key).allowed()));
+  }
+
+  private static Duration duration(Map<String, String> v, String key) {
+    return parse(v, key, s -> Durations.parse(s).filter(d -> !d.isZero()));
+  }
+
+  private static String nonEmpty(Map<String, String> v, String key) {
+    return parse(v, key, s -> s.isEmpty() ? Optional.empty() : Optional.of(s));
+  }
+
+  private static Optional<Path> path(Map<String, String> v, String key) {
+    String s = v.get(key).trim();
+    return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+  }
+
+  private static List<IpRange> ranges(Map<String, String> v, String key) {
+    List<IpRange> out = new ArrayList<>();
+    for (String part : v.get(key).split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      out.add(IpRange.parse(part).orElseThrow(() -> new ConfigException(key,
+          "'" + part.trim() + "' is not a CIDR; allowed: " + KEYS.get(key).allowed())));
+    }
+    return List.copyOf(out);
+  }
+
+  private static Optional<Integer> integer(String s, int min, int max) {
+    try {
+      int n = Integer.parseInt(s);
+      return n < min || n > max ? Optional.empty() : Optional.of(n);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Boolean> bool(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "true" -> Optional.of(true);
+      case "false" -> Optional.of(false);
+      default -> Optional.empty();
+    };
+  }
+
+  static Optional<String> domain(String s) {
+    String d = s.toLowerCase(Locale.ROOT);
+    if (d.endsWith(".")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    return DnsLabel.validHostName(d) ? Optional.of(d) : Optional.empty();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.portcullis.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The static settings of one Portcullis process, validated and sealed before anything starts.
+ * Everything that changes at run time (services, policies) lives in the store instead.
+ */
+public record Settings(
+    Listen listen,
+    Listen adminListen,
+    String domain,
+    Path dataDir,
+    Optional<String> storeUrl,
+    Optional<Path> tlsCertFile,
+    Optional<Path> tlsKeyFile,
+    List<IpRange> trustedProxies,
+    List<IpRange> internalNetworks,
+    Duration shutdownTimeout,
+    Duration connectTimeout,
+    Duration responseTimeout,
+    Duration idleTimeout,
+    int upstreamMaxConnections,
+    boolean demoEnabled) {
+
+  public boolean tls() {
+    return tlsCertFile.isPresent();
+  }
+
+  public String scheme() {
+    return tls() ? "https" : "http";
+  }
+
+  public Settings withListen(Listen l) {
+    return new Settings(l, adminListen, domain, dataDir, storeUrl, tlsCertFile, tlsKeyFile, trustedProxies,
+        internalNetworks, shutdownTimeout, connectTimeout, responseTimeout, idleTimeout, upstreamMaxConnections,
+        demoEnabled);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.portcullis.gateway;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+
+/** A request body passed through unchanged that says when it has been read to the end. */
+final class EndSignallingStream implements ReadStream<Buffer> {
+  private final ReadStream<Buffer> delegate;
+  private final Runnable onEnd;
+
+  EndSignallingStream(ReadStream<Buffer> delegate, Runnable onEnd) {
+    this.delegate = delegate;
+    this.onEnd = onEnd;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    delegate.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    delegate.handler(handler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    delegate.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    delegate.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    delegate.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+    if (endHandler == null) {
+      delegate.endHandler(null);
+    } else {
+      delegate.endHandler(v -> {
+        onEnd.run();
+        endHandler.handle(v);
+      });
+    }
+    return this;
+  }
+}

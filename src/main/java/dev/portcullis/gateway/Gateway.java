@@ -1,0 +1,129 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.config.IpRange;
+import dev.portcullis.config.Settings;
+import dev.portcullis.pages.ErrorPage;
+import dev.portcullis.service.Ingress;
+import dev.portcullis.service.ServiceCatalog;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The front of the data plane, in order: request id, host and target checks, route by host, ingress,
+ * the IAP gate, header hygiene and forwarding headers, then the service's proxy. Everything a request
+ * needs is read from one immutable route table; nothing here waits on the store. Refusals are written
+ * here, before the proxy, so that a refused WebSocket upgrade gets its real status rather than a 502.
+ */
+public final class Gateway implements Handler<HttpServerRequest> {
+  public static final String GENERATED_HEADER = "x-portcullis-generated-response";
+
+  private final Settings settings;
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final GatewayMetrics metrics;
+  private final ClientAddress clientAddress;
+  private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+
+  public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.client = client;
+    this.metrics = metrics;
+    this.clientAddress = new ClientAddress(settings.trustedProxies());
+  }
+
+  /** Swaps in routes for a new catalog; requests that start after this returns use them. */
+  public synchronized void update(ServiceCatalog catalog) {
+    routes.set(routes.get().next(catalog, settings, vertx, client, metrics));
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    boolean trustedPeer = clientAddress.trusted(peer);
+    String inboundId = request.getHeader("x-request-id");
+    String requestId = trustedPeer && RequestIds.acceptable(inboundId) ? inboundId : RequestIds.next();
+    response.putHeader("x-request-id", requestId);
+
+    RequestTarget.Result target = RequestTarget.of(request);
+    if (!target.ok()) {
+      refuse(request, GatewayMetrics.NO_SERVICE, new ErrorPage(400, "Bad request",
+          "The request could not be routed: " + target.problem() + ".", null, requestId));
+      return;
+    }
+    Route route = routes.get().lookup(target.host());
+    if (route == null) {
+      refuse(request, GatewayMetrics.NO_SERVICE, new ErrorPage(404, "No such service",
+          "No service answers on " + target.host() + ". Check the address, or register a service for it.",
+          null, requestId));
+      return;
+    }
+    String service = route.name();
+    response.endHandler(v -> metrics.request(service, response.getStatusCode()));
+
+    String client = clientAddress.resolve(peer, request.headers().getAll("x-forwarded-for"));
+    if (route.service.ingress() == Ingress.INTERNAL && !internal(client)) {
+      refuse(request, null, new ErrorPage(403, "Internal traffic only",
+          "This service accepts requests only from internal networks.", service, requestId));
+      return;
+    }
+    if (route.service.iap()) {
+      refuse(request, null, new ErrorPage(503, "Sign-in unavailable",
+          "This service requires sign-in through Portcullis (IAP), and sign-in is not configured on this "
+              + "deployment, so no request is let through.", service, requestId));
+      return;
+    }
+
+    MultiMap headers = request.headers();
+    HeaderHygiene.stripInbound(headers, trustedPeer);
+    setForwardingHeaders(request, headers, trustedPeer, peer, requestId);
+    route.proxy.handle(request);
+  }
+
+  private void setForwardingHeaders(HttpServerRequest request, MultiMap headers, boolean trustedPeer, String peer,
+      String requestId) {
+    List<String> priorFor = trustedPeer ? headers.getAll("x-forwarded-for") : List.of();
+    headers.set("x-forwarded-for", priorFor.isEmpty() ? peer : String.join(", ", priorFor) + ", " + peer);
+    if (!trustedPeer || !headers.contains("x-forwarded-proto")) {
+      headers.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
+    }
+    if (!trustedPeer || !headers.contains("x-forwarded-host")) {
+      headers.set("x-forwarded-host", request.authority() == null ? "" : request.authority().toString());
+    }
+    headers.set("x-request-id", requestId);
+    if (request.version() == HttpVersion.HTTP_2 && !request.isEnded() && !headers.contains("content-length")) {
+      // An HTTP/2 body has no framing header; the HTTP/1.1 upstream needs one to stream it.
+      headers.set("transfer-encoding", "chunked");
+    }
+  }
+
+  private boolean internal(String client) {
+    Optional<byte[]> bytes = client == null ? Optional.empty() : IpRange.literal(client);
+    return bytes.isPresent() && IpRange.anyContains(settings.internalNetworks(), bytes.get());
+  }
+
+  private void refuse(HttpServerRequest request, String metricService, ErrorPage page) {
+    HttpServerResponse response = request.response();
+    if (metricService != null) {
+      response.endHandler(v -> metrics.request(metricService, response.getStatusCode()));
+    }
+    ErrorPage.Rendered rendered = page.render(request.getHeader("accept"));
+    response.setStatusCode(page.status())
+        .putHeader("content-type", rendered.contentType())
+        .putHeader("cache-control", "no-store")
+        .putHeader(GENERATED_HEADER, "true");
+    if (page.status() == 400) {
+      response.putHeader("connection", "close");
+    }
+    response.end(rendered.body());
+  }
+}

@@ -1,0 +1,56 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.config.Settings;
+import dev.portcullis.service.Service;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyOptions;
+
+/** One service's forwarding: its upstream address, timeouts and the proxy chain that streams to it. */
+final class Route {
+  static final String ORIGIN_REQUEST = "portcullis.origin";
+
+  final Service service;
+  final HttpProxy proxy;
+  final Timer upstreamLatency;
+  final long connectMillis;
+  final long responseMillis;
+  final long idleMillis;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+
+  Route(Service service, Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics) {
+    this.service = service;
+    this.connectMillis = service.timeouts().connect().orElse(settings.connectTimeout()).toMillis();
+    this.responseMillis = service.timeouts().response().orElse(settings.responseTimeout()).toMillis();
+    this.idleMillis = service.timeouts().idle().orElse(settings.idleTimeout()).toMillis();
+    this.ssl = "https".equals(service.upstream().getScheme());
+    this.host = service.upstream().getHost();
+    this.port = service.upstream().getPort() > 0 ? service.upstream().getPort() : (ssl ? 443 : 80);
+    this.upstreamLatency = metrics.upstreamLatency(service.name());
+    this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client);
+    proxy.origin(this::openUpstream);
+    // Added with WebSocket support so that upgrades pass through the same checks as plain requests.
+    proxy.addInterceptor(new UpstreamInterceptor(this, vertx), true);
+  }
+
+  private Future<HttpClientRequest> openUpstream(ProxyContext ctx) {
+    RequestOptions options = new RequestOptions()
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setConnectTimeout(connectMillis);
+    return ctx.client().request(options).onSuccess(r -> ctx.set(ORIGIN_REQUEST, r));
+  }
+
+  String name() {
+    return service.name();
+  }
+}

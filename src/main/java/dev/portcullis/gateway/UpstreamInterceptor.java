@@ -1,0 +1,146 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.pages.ErrorPage;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The last step before the upstream: origin-form target, response timeout, idle timeout on the
+ * stream, upstream latency, hop-by-hop headers off the response, and a 502/504 page naming the service
+ * when the upstream cannot be reached or does not answer in time.
+ */
+final class UpstreamInterceptor implements ProxyInterceptor {
+  private final Route route;
+  private final Vertx vertx;
+
+  UpstreamInterceptor(Route route, Vertx vertx) {
+    this.route = route;
+    this.vertx = vertx;
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
+    ProxyRequest request = ctx.request();
+    request.setURI(originForm(request.getURI()));
+    if (ctx.isWebSocket()) {
+      return ctx.sendRequest();
+    }
+    ResponseDeadline deadline = new ResponseDeadline(ctx);
+    Body body = request.getBody();
+    if (body != null) {
+      request.setBody(Body.body(new EndSignallingStream(body.stream(), deadline::start), body.length(), body.mediaType()));
+    } else {
+      deadline.start();
+    }
+    long started = System.nanoTime();
+    return ctx.sendRequest()
+        .andThen(ar -> deadline.cancel())
+        .map(response -> {
+          route.upstreamLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+          if (origin != null) {
+            origin.idleTimeout(route.idleMillis);
+          }
+          return response;
+        })
+        .recover(failure -> Future.succeededFuture(errorResponse(ctx, failure)));
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext ctx) {
+    ProxyResponse response = ctx.response();
+    if (!ctx.isWebSocket() || response.getStatusCode() != 101) {
+      HeaderHygiene.stripOutbound(response.headers());
+    }
+    // The gateway has already put its own request id on the response.
+    response.headers().remove("x-request-id");
+    return ctx.sendResponse();
+  }
+
+  private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
+    boolean timeout = isTimeout(failure);
+    ErrorPage page = timeout
+        ? new ErrorPage(504, "Gateway timeout", "The service did not answer in time. Try again later; if it keeps "
+            + "happening, tell the service's owners.", route.name(), requestId(ctx))
+        : new ErrorPage(502, "Bad gateway", "The service could not be reached. It may be down or restarting; "
+            + "try again in a moment.", route.name(), requestId(ctx));
+    ErrorPage.Rendered rendered = page.render(ctx.request().proxiedRequest().getHeader("accept"));
+    ProxyResponse response = ctx.request().release().response();
+    return response.setStatusCode(page.status())
+        .putHeader("content-type", rendered.contentType())
+        .putHeader("cache-control", "no-store")
+        .putHeader(Gateway.GENERATED_HEADER, "true")
+        .setBody(Body.body(rendered.body()));
+  }
+
+  private static String requestId(ProxyContext ctx) {
+    return ctx.request().proxiedRequest().response().headers().get("x-request-id");
+  }
+
+  private static boolean isTimeout(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof UpstreamTimeoutException || c instanceof TimeoutException || c instanceof ConnectTimeoutException
+          || c.getClass().getSimpleName().contains("Timeout")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Absolute-form targets (already checked against Host) are sent upstream in origin form. */
+  static String originForm(String uri) {
+    if (uri.startsWith("/") || uri.equals("*")) {
+      return uri;
+    }
+    try {
+      URI u = new URI(uri);
+      String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+      return u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
+    } catch (URISyntaxException e) {
+      return "/";
+    }
+  }
+
+  /** Starts when the request body has been sent; fails the exchange if no response headers come in time. */
+  private final class ResponseDeadline {
+    private final ProxyContext ctx;
+    private long timer = -1;
+    private boolean done;
+
+    ResponseDeadline(ProxyContext ctx) {
+      this.ctx = ctx;
+    }
+
+    void start() {
+      if (done || timer >= 0) {
+        return;
+      }
+      timer = vertx.setTimer(route.responseMillis, id -> {
+        timer = -1;
+        HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+        if (!done && origin != null) {
+          origin.reset(0, new UpstreamTimeoutException(route.responseMillis));
+        }
+      });
+    }
+
+    void cancel() {
+      done = true;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+}

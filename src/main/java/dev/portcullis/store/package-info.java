@@ -1,0 +1,2 @@
+/** The store: JDBC repositories over SQLite, schema migrations by Flyway. */
+package dev.portcullis.store;
