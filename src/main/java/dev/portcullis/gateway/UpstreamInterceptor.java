@@ -5,6 +5,9 @@ import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -65,7 +68,30 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
+    if (!ctx.isWebSocket() && ctx.request().proxiedRequest().version() == HttpVersion.HTTP_1_0
+        && response.getBody() != null && response.getBody().length() < 0) {
+      return streamToHttp10(ctx, response);
+    }
     return ctx.sendResponse();
+  }
+
+  /**
+   * An HTTP/1.0 client cannot take chunked encoding, and the proxy would buffer such a body whole to
+   * measure it. Instead the body is streamed as it comes and its end is marked by closing the connection,
+   * as HTTP/1.0 allows.
+   */
+  private static Future<Void> streamToHttp10(ProxyContext ctx, ProxyResponse response) {
+    HttpServerRequest inbound = ctx.request().proxiedRequest();
+    HttpServerResponse out = inbound.response();
+    out.setStatusCode(response.getStatusCode());
+    if (response.getStatusMessage() != null) {
+      out.setStatusMessage(response.getStatusMessage());
+    }
+    response.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
+    out.headers().remove("content-length");
+    out.headers().set("connection", "close");
+    return response.getBody().stream().pipeTo(out)
+        .andThen(ar -> inbound.connection().close());
   }
 
   private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
