@@ -14,6 +14,11 @@ import dev.portcullis.service.Timeouts;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.MetaRepository;
 import dev.portcullis.store.ServiceRepository;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -81,6 +86,11 @@ public final class Portcullis implements AutoCloseable {
       ServiceRegistry registry = new ServiceRegistry(services, settings.domain());
       vertx = Vertx.vertx();
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(meters);
+      new JvmGcMetrics().bindTo(meters);
+      new JvmThreadMetrics().bindTo(meters);
+      new ProcessorMetrics().bindTo(meters);
+      new UptimeMetrics().bindTo(meters);
       HttpClient client = vertx.httpClientBuilder()
           .with(new HttpClientOptions()
               .setProtocolVersion(HttpVersion.HTTP_1_1)

@@ -20,7 +20,8 @@ public final class HeaderHygiene {
    * Hop-by-hop headers. Connection, Upgrade and Transfer-Encoding are left for the proxy, which drops
    * them itself and needs them to frame the body and to recognise a WebSocket upgrade.
    */
-  private static final Set<String> HOP_BY_HOP = Set.of("keep-alive", "proxy-connection", "te", "trailer", "expect");
+  private static final Set<String> HOP_BY_HOP = Set.of("keep-alive", "proxy-connection", "te", "trailer", "expect",
+      "proxy-authorization");
 
   private HeaderHygiene() {}
 
