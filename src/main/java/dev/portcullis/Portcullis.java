@@ -31,7 +31,23 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.authn.SignInRequests;
+import dev.portcullis.authn.SignInHost;
+import dev.portcullis.authn.local.LocalAccounts;
+import dev.portcullis.authn.local.LoginThrottle;
+import dev.portcullis.authn.local.PasswordHasher;
+import dev.portcullis.gateway.IapGate;
+import dev.portcullis.session.Handoffs;
+import dev.portcullis.session.Sessions;
+import dev.portcullis.store.SessionRepository;
+import dev.portcullis.store.SignInStateRepository;
+import dev.portcullis.store.UserRepository;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Executor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +61,8 @@ public final class Portcullis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Portcullis.class);
   static final String DEMO_SERVICE = "hello";
   private static final String DEMO_UPSTREAM_KEY = "demo.upstream";
+  private static final String SIGN_IN_KEY = "signin.request_key";
+  private static final Duration PURGE_EVERY = Duration.ofHours(1);
 
   private final Settings settings;
   private final Database database;
@@ -57,10 +75,14 @@ public final class Portcullis implements AutoCloseable {
   private final int gatewayPort;
   private final int adminPort;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Optional<String> bootstrapPassword;
+  private final Sessions sessions;
+  private final Optional<LocalAccounts> accounts;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
-      int gatewayPort, int adminPort) {
+      int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
+      Optional<LocalAccounts> accounts) {
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -71,6 +93,9 @@ public final class Portcullis implements AutoCloseable {
     this.registry = registry;
     this.gatewayPort = gatewayPort;
     this.adminPort = adminPort;
+    this.bootstrapPassword = bootstrapPassword;
+    this.sessions = sessions;
+    this.accounts = accounts;
   }
 
   public static Portcullis start(Settings settings) throws IOException {
@@ -112,7 +137,29 @@ public final class Portcullis implements AutoCloseable {
         ensureDemoService(registry, new MetaRepository(database), URI.create("http://127.0.0.1:" + demoPort));
       }
 
-      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters));
+      Vertx loops = vertx;
+      Executor background = task -> loops.executeBlocking(() -> {
+        task.run();
+        return null;
+      }, false);
+      Clock clock = Clock.systemUTC();
+      MetaRepository meta = new MetaRepository(database);
+      UserRepository users = new UserRepository(database, clock);
+      Sessions sessions = new Sessions(new SessionRepository(database), clock, settings.sessionMaxLifetime(),
+          settings.sessionIdleTimeout(), background);
+      Handoffs handoffs = new Handoffs(new SignInStateRepository(database), clock);
+      SignInRequests signInRequests = new SignInRequests(secretKey(meta, SIGN_IN_KEY), clock);
+      Optional<LocalAccounts> accounts = settings.localAccountsEnabled()
+          ? Optional.of(new LocalAccounts(users, new PasswordHasher(),
+              new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()), clock))
+          : Optional.empty();
+      Optional<String> bootstrapPassword = accounts.flatMap(a -> bootstrapAdmin(a, users, settings.adminEmail()));
+      SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
+          settings.sessionMaxLifetime());
+      IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
+          settings.sessionMaxLifetime());
+
+      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate);
       registry.onChange(gateway::update);
       GatewayServer gatewayServer = new GatewayServer(settings, vertx, gateway);
       int gatewayPort = await(gatewayServer.start(Math.max(1, Runtime.getRuntime().availableProcessors())));
@@ -120,8 +167,10 @@ public final class Portcullis implements AutoCloseable {
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], () -> true);
       int adminPort = await(admin.start());
+      vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
+          new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort);
+          adminPort, bootstrapPassword, sessions, accounts);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -151,6 +200,31 @@ public final class Portcullis implements AutoCloseable {
     meta.put(DEMO_UPSTREAM_KEY, upstream.toString());
   }
 
+  /**
+   * On the very first start, an administrator account with a generated password, returned so that it
+   * can be shown once. Later starts create nothing.
+   */
+  private static Optional<String> bootstrapAdmin(LocalAccounts accounts, UserRepository users, String email) {
+    if (users.count() > 0) {
+      return Optional.empty();
+    }
+    String password = LocalAccounts.generatePassword();
+    accounts.create(email, Optional.of("Administrator"), password);
+    return Optional.of(password);
+  }
+
+  /** A 256-bit key kept in the store, so that every replica and every restart uses the same one. */
+  private static byte[] secretKey(MetaRepository meta, String name) {
+    Optional<String> existing = meta.get(name);
+    if (existing.isPresent()) {
+      return Base64.getDecoder().decode(existing.get());
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    meta.put(name, Base64.getEncoder().encodeToString(key));
+    return key;
+  }
+
   private static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -176,6 +250,19 @@ public final class Portcullis implements AutoCloseable {
 
   public ServiceRegistry services() {
     return registry;
+  }
+
+  /** The first administrator's generated password, on the start that created it only. */
+  public Optional<String> bootstrapPassword() {
+    return bootstrapPassword;
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  public Optional<LocalAccounts> accounts() {
+    return accounts;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */

@@ -83,6 +83,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (s.demoEnabled() && p.services().catalog().byName("hello").isPresent()) {
       System.out.println("  demo service:  " + scheme + "://hello." + s.domain() + portPart + "/");
     }
+    p.bootstrapPassword().ifPresent(pw -> {
+      System.out.println("  first start: created the administrator account " + s.adminEmail());
+      System.out.println("  its password, shown this once: " + pw);
+      System.out.println("  (change it with: portcullis users reset-password " + s.adminEmail() + ")");
+    });
+    System.out.println("  sign-in host:  " + scheme + "://" + s.authHost() + portPart + "/");
     System.out.println("  data:          " + s.dataDir().toAbsolutePath().normalize());
     System.out.println("  admin token:   " + s.dataDir().resolve(AdminToken.FILE_NAME).toAbsolutePath().normalize());
     System.out.flush();

@@ -50,6 +50,11 @@ public final class ConfigLoader {
     key("upstream.idle_timeout", "300s", "a duration such as 500ms, 30s, 5m");
     key("upstream.max_connections", "256", "a whole number from 1 to 10000 (connections per upstream)");
     key("demo.enabled", "true", "true or false");
+    key("auth.host", "", "the sign-in host name; empty for auth.DOMAIN");
+    key("auth.local.enabled", "true", "true or false (built-in accounts with passwords)");
+    key("auth.bootstrap_admin", "", "email of the administrator account created on first start; empty for admin@DOMAIN");
+    key("session.max_lifetime", "24h", "a duration such as 8h; a session ends this long after sign-in");
+    key("session.idle_timeout", "8h", "a duration such as 30m; a session ends after this long unused");
   }
 
   private static void key(String name, String defaultValue, String allowed) {
@@ -183,7 +188,32 @@ public final class ConfigLoader {
         duration(v, "upstream.response_timeout"),
         duration(v, "upstream.idle_timeout"),
         parse(v, "upstream.max_connections", s -> integer(s, 1, 10_000)),
-        parse(v, "demo.enabled", ConfigLoader::bool));
+        parse(v, "demo.enabled", ConfigLoader::bool),
+        authHost(v),
+        duration(v, "session.max_lifetime"),
+        duration(v, "session.idle_timeout"),
+        parse(v, "auth.local.enabled", ConfigLoader::bool),
+        adminEmail(v));
+  }
+
+  private static String authHost(Map<String, String> v) {
+    String raw = v.get("auth.host").trim();
+    if (raw.isEmpty()) {
+      return "auth." + parse(v, "domain", ConfigLoader::domain);
+    }
+    return parse(v, "auth.host", ConfigLoader::domain);
+  }
+
+  private static String adminEmail(Map<String, String> v) {
+    String raw = v.get("auth.bootstrap_admin").trim().toLowerCase(Locale.ROOT);
+    String email = raw.isEmpty() ? "admin@" + parse(v, "domain", ConfigLoader::domain) : raw;
+    int at = email.indexOf('@');
+    if (at <= 0 || at != email.lastIndexOf('@') || !DnsLabel.validHostName(email.substring(at + 1))
+        || email.substring(0, at).chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+      throw new ConfigException("auth.bootstrap_admin", "'" + raw + "' is not an email address; allowed: "
+          + KEYS.get("auth.bootstrap_admin").allowed());
+    }
+    return email;
   }
 
   private static <T> T parse(Map<String, String> v, String key, Function<String, Optional<T>> parser) {

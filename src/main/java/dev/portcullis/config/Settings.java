@@ -24,7 +24,12 @@ public record Settings(
     Duration responseTimeout,
     Duration idleTimeout,
     int upstreamMaxConnections,
-    boolean demoEnabled) {
+    boolean demoEnabled,
+    String authHost,
+    Duration sessionMaxLifetime,
+    Duration sessionIdleTimeout,
+    boolean localAccountsEnabled,
+    String adminEmail) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();
@@ -34,9 +39,4 @@ public record Settings(
     return tls() ? "https" : "http";
   }
 
-  public Settings withListen(Listen l) {
-    return new Settings(l, adminListen, domain, dataDir, storeUrl, tlsCertFile, tlsKeyFile, trustedProxies,
-        internalNetworks, shutdownTimeout, connectTimeout, responseTimeout, idleTimeout, upstreamMaxConnections,
-        demoEnabled);
-  }
 }

@@ -2,7 +2,10 @@ package dev.portcullis.gateway;
 
 import dev.portcullis.config.IpRange;
 import dev.portcullis.config.Settings;
+import dev.portcullis.authn.SignInHost;
 import dev.portcullis.pages.ErrorPage;
+import dev.portcullis.pages.Responses;
+import dev.portcullis.session.SessionCookies;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.ServiceCatalog;
 import io.vertx.core.Handler;
@@ -17,23 +20,30 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The front of the data plane, in order: request id, host and target checks, route by host, ingress,
- * the IAP gate, header hygiene and forwarding headers, then the service's proxy. Everything a request
+ * The front of the data plane, in order: request id, host and target checks, the sign-in host, route by
+ * host, ingress, the IAP gate (identity), header hygiene and forwarding headers, then the service's proxy. Everything a request
  * needs is read from one immutable route table; nothing here waits on the store. Refusals are written
  * here, before the proxy, so that a refused WebSocket upgrade gets its real status rather than a 502.
  */
 public final class Gateway implements Handler<HttpServerRequest> {
-  public static final String GENERATED_HEADER = "x-portcullis-generated-response";
+  public static final String GENERATED_HEADER = Responses.GENERATED_HEADER;
+  /** The metrics label for the sign-in host. */
+  static final String SIGN_IN_SERVICE = "_signin";
 
   private final Settings settings;
   private final Vertx vertx;
   private final HttpClient client;
   private final GatewayMetrics metrics;
   private final ClientAddress clientAddress;
+  private final SignInHost signInHost;
+  private final IapGate gate;
   private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
 
-  public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics) {
+  public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics, SignInHost signInHost,
+      IapGate gate) {
     this.settings = settings;
+    this.signInHost = signInHost;
+    this.gate = gate;
     this.vertx = vertx;
     this.client = client;
     this.metrics = metrics;
@@ -60,6 +70,14 @@ public final class Gateway implements Handler<HttpServerRequest> {
           "The request could not be routed: " + target.problem() + ".", null, requestId));
       return;
     }
+    String client = clientAddress.resolve(peer, request.headers().getAll("x-forwarded-for"));
+    Exchange exchange = new Exchange(requestId, target.host(),
+        request.authority() == null ? -1 : request.authority().port(), client, secure(request, trustedPeer));
+    if (target.host().equals(settings.authHost())) {
+      response.endHandler(v -> metrics.request(SIGN_IN_SERVICE, response.getStatusCode()));
+      signInHost.handle(request, target.host(), requestId, client, exchange.secure());
+      return;
+    }
     Route route = routes.get().lookup(target.host());
     if (route == null) {
       refuse(request, GatewayMetrics.NO_SERVICE, new ErrorPage(404, "No such service",
@@ -70,23 +88,34 @@ public final class Gateway implements Handler<HttpServerRequest> {
     String service = route.name();
     response.endHandler(v -> metrics.request(service, response.getStatusCode()));
 
-    String client = clientAddress.resolve(peer, request.headers().getAll("x-forwarded-for"));
     if (route.service.ingress() == Ingress.INTERNAL && !internal(client)) {
       refuse(request, null, new ErrorPage(403, "Internal traffic only",
           "This service accepts requests only from internal networks.", service, requestId));
       return;
     }
     if (route.service.iap()) {
-      refuse(request, null, new ErrorPage(503, "Sign-in unavailable",
-          "This service requires sign-in through Portcullis (IAP), and sign-in is not configured on this "
-              + "deployment, so no request is let through.", service, requestId));
+      gate.handle(request, exchange, service, (r, session) -> forward(r, route, trustedPeer, peer, requestId));
       return;
     }
+    forward(request, route, trustedPeer, peer, requestId);
+  }
 
+  /** Header hygiene, forwarding headers, then the service's proxy streams the exchange. */
+  private void forward(HttpServerRequest request, Route route, boolean trustedPeer, String peer, String requestId) {
     MultiMap headers = request.headers();
     HeaderHygiene.stripInbound(headers, trustedPeer);
+    SessionCookies.stripFromRequest(headers);
     setForwardingHeaders(request, headers, trustedPeer, peer, requestId);
     route.proxy.handle(request);
+  }
+
+  /** HTTPS as the client connected: directly, or as a trusted proxy's X-Forwarded-Proto says. */
+  private static boolean secure(HttpServerRequest request, boolean trustedPeer) {
+    if (request.isSSL()) {
+      return true;
+    }
+    String proto = trustedPeer ? request.getHeader("x-forwarded-proto") : null;
+    return proto != null && proto.trim().toLowerCase(java.util.Locale.ROOT).startsWith("https");
   }
 
   private void setForwardingHeaders(HttpServerRequest request, MultiMap headers, boolean trustedPeer, String peer,

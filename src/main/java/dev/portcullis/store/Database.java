@@ -36,6 +36,9 @@ public final class Database implements AutoCloseable {
     config.addDataSourceProperty("journal_mode", "WAL");
     config.addDataSourceProperty("synchronous", "NORMAL");
     config.addDataSourceProperty("busy_timeout", "10000");
+    // Take the write lock when a transaction begins: read-then-write transactions (single-use codes,
+    // etag checks) can then never fail half-way on a snapshot that another writer has moved past.
+    config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
     config.setMaximumPoolSize(4);
     config.setConnectionTimeout(10_000);
     HikariDataSource ds;
