@@ -78,6 +78,12 @@ public final class ConfigLoader {
    * @param flags command-line overrides by key name
    */
   public static Settings load(Optional<Path> file, Map<String, String> env, Map<String, String> flags) {
+    return load(file, env, flags, env);
+  }
+
+  /** As {@link #load(Optional, Map, Map)}, with the variables that client_secret_env may name given apart. */
+  public static Settings load(Optional<Path> file, Map<String, String> env, Map<String, String> flags,
+      Map<String, String> secretsEnv) {
     Map<String, String> values = new TreeMap<>();
     KEYS.values().forEach(k -> values.put(k.name(), k.defaultValue()));
     file.ifPresent(f -> values.putAll(readFile(f)));
@@ -88,7 +94,7 @@ public final class ConfigLoader {
         values.put(k, v);
       }
     });
-    return build(values);
+    return build(values, secretsEnv);
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -141,6 +147,10 @@ public final class ConfigLoader {
         continue;
       }
       String key = byVariable.get(var);
+      java.util.regex.Matcher oidc = OIDC_VARIABLE.matcher(var);
+      if (key == null && oidc.matches()) {
+        key = "oidc." + oidc.group(1).toLowerCase(Locale.ROOT) + "." + oidc.group(2).toLowerCase(Locale.ROOT);
+      }
       if (key == null) {
         throw new ConfigException(var, "unknown variable; the settings are " + String.join(", ",
             KEYS.keySet().stream().map(ConfigLoader::variableFor).toList()));
@@ -150,13 +160,25 @@ public final class ConfigLoader {
     return out;
   }
 
+  private static final java.util.regex.Pattern OIDC_KEY = java.util.regex.Pattern.compile(
+      "oidc\\.([a-z0-9]{1,32})\\.(" + String.join("|", OidcSettings.FIELDS) + ")");
+  private static final java.util.regex.Pattern OIDC_VARIABLE = java.util.regex.Pattern.compile(
+      "PORTCULLIS_OIDC_([A-Z0-9]{1,32})_(" + String.join("|", OidcSettings.FIELDS).toUpperCase(Locale.ROOT) + ")");
+
   private static void known(String key, String what) {
+    if (key.startsWith("oidc.")) {
+      if (!OIDC_KEY.matcher(key).matches()) {
+        throw new ConfigException(key, "unknown " + what + "; providers are set as oidc.ID.FIELD with ID of "
+            + "lower-case letters and digits and FIELD one of " + String.join(", ", OidcSettings.FIELDS));
+      }
+      return;
+    }
     if (!KEYS.containsKey(key)) {
       throw new ConfigException(key, "unknown " + what + "; the keys are " + String.join(", ", KEYS.keySet()));
     }
   }
 
-  private static Settings build(Map<String, String> v) {
+  private static Settings build(Map<String, String> v, Map<String, String> env) {
     Optional<Path> cert = path(v, "tls.cert_file");
     Optional<Path> key = path(v, "tls.key_file");
     if (cert.isPresent() != key.isPresent()) {
@@ -193,7 +215,82 @@ public final class ConfigLoader {
         duration(v, "session.max_lifetime"),
         duration(v, "session.idle_timeout"),
         parse(v, "auth.local.enabled", ConfigLoader::bool),
-        adminEmail(v));
+        adminEmail(v),
+        oidcProviders(v, env));
+  }
+
+  private static List<OidcSettings> oidcProviders(Map<String, String> v, Map<String, String> env) {
+    java.util.SortedSet<String> ids = new java.util.TreeSet<>();
+    for (String k : v.keySet()) {
+      java.util.regex.Matcher m = OIDC_KEY.matcher(k);
+      if (m.matches()) {
+        ids.add(m.group(1));
+      }
+    }
+    List<OidcSettings> out = new ArrayList<>();
+    for (String id : ids) {
+      String p = "oidc." + id + ".";
+      String issuerText = v.getOrDefault(p + "issuer", "").trim();
+      java.net.URI issuer;
+      try {
+        issuer = new java.net.URI(issuerText);
+      } catch (java.net.URISyntaxException e) {
+        issuer = null;
+      }
+      if (issuer == null || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))
+          || issuer.getHost() == null) {
+        throw new ConfigException(p + "issuer", "'" + issuerText + "' is not an issuer URL; give the provider's "
+            + "issuer, e.g. https://accounts.google.com");
+      }
+      String clientId = v.getOrDefault(p + "client_id", "").trim();
+      if (clientId.isEmpty()) {
+        throw new ConfigException(p + "client_id", "is required; the OAuth client id registered at the provider");
+      }
+      String file = v.getOrDefault(p + "client_secret_file", "").trim();
+      String variable = v.getOrDefault(p + "client_secret_env", "").trim();
+      if (file.isEmpty() == variable.isEmpty()) {
+        throw new ConfigException(p + "client_secret_file", "set exactly one of client_secret_file (a file holding "
+            + "the client secret) or client_secret_env (the name of a variable holding it)");
+      }
+      String secret;
+      if (!file.isEmpty()) {
+        try {
+          secret = Files.readString(Path.of(file)).trim();
+        } catch (IOException e) {
+          throw new ConfigException(p + "client_secret_file", "cannot read " + file + ": " + e.getMessage());
+        }
+      } else {
+        secret = env.getOrDefault(variable, "").trim();
+      }
+      if (secret.isEmpty()) {
+        throw new ConfigException(file.isEmpty() ? p + "client_secret_env" : p + "client_secret_file",
+            "the client secret is empty; put the secret from the provider there");
+      }
+      List<String> scopes = list(v.getOrDefault(p + "scopes", "openid,email,profile"));
+      if (!scopes.contains("openid")) {
+        throw new ConfigException(p + "scopes", "must include openid");
+      }
+      List<String> domains = new ArrayList<>();
+      for (String d : list(v.getOrDefault(p + "allowed_domains", ""))) {
+        domains.add(domain(d).orElseThrow(() -> new ConfigException(p + "allowed_domains",
+            "'" + d + "' is not a domain; give domains such as example.com")));
+      }
+      String name = v.getOrDefault(p + "display_name", "").trim();
+      String hint = v.getOrDefault(p + "login_hint", "").trim();
+      out.add(new OidcSettings(id, name.isEmpty() ? id : name, issuer, clientId, secret, scopes, List.copyOf(domains),
+          hint.isEmpty() ? Optional.empty() : Optional.of(hint)));
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> list(String s) {
+    List<String> out = new ArrayList<>();
+    for (String part : s.split("[,\\s]+")) {
+      if (!part.isBlank()) {
+        out.add(part.trim());
+      }
+    }
+    return out;
   }
 
   private static String authHost(Map<String, String> v) {

@@ -29,7 +29,8 @@ public record Settings(
     Duration sessionMaxLifetime,
     Duration sessionIdleTimeout,
     boolean localAccountsEnabled,
-    String adminEmail) {
+    String adminEmail,
+    List<OidcSettings> oidcProviders) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();
