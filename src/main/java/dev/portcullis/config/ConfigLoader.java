@@ -117,6 +117,10 @@ public final class ConfigLoader {
         flatten(name + ".", nested, out);
       } else {
         known(name, "key in the config file");
+        if (out.containsKey(name)) {
+          throw new ConfigException(name, "is set twice in the config file (once written with dots, once nested); "
+              + "keep one");
+        }
         if (v instanceof List<?> list) {
           out.put(name, String.join(",", list.stream().map(String::valueOf).toList()));
         } else {
