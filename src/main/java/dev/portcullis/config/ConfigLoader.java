@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.DuplicateKeyException;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -95,6 +97,12 @@ public final class ConfigLoader {
       root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromReader(r);
     } catch (IOException e) {
       throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+    } catch (DuplicateKeyException e) {
+      String key = e.getProblem().replaceFirst("^found duplicate key ", "");
+      throw new ConfigException(key, "is set twice in " + file + at(e) + "; keep one");
+    } catch (MarkedYamlEngineException e) {
+      String context = e.getContext() == null ? "" : " " + e.getContext();
+      throw new ConfigException("--config", file + " is not valid YAML: " + e.getProblem() + at(e) + context);
     } catch (YamlEngineException e) {
       throw new ConfigException("--config", file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
     }
@@ -107,6 +115,11 @@ public final class ConfigLoader {
     }
     flatten("", map, out);
     return out;
+  }
+
+  private static String at(MarkedYamlEngineException e) {
+    return e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ")")
+        .orElse("");
   }
 
   private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
