@@ -79,13 +79,11 @@ final class ServicesApi {
       return;
     }
     blocking(rc, () -> {
-      // The patch is applied to the version read here; writing it is guarded by that version even when the
-      // caller gave no etag, so that a concurrent change to other fields is never overwritten with old values.
+      // Writes on this process are serialized by the registry; a conflict without an etag can only come
+      // from another replica's change in between, and is retried on the fresh version.
       for (int attempt = 1; ; attempt++) {
-        Service current = registry.get(name).orElseThrow(() -> notFound(name));
-        Service patched = ServiceJson.applyPatch(current, body);
         try {
-          return json(registry.update(patched, expected.isPresent() ? expected : Optional.of(current.version())));
+          return json(registry.patch(name, current -> ServiceJson.applyPatch(current, body), expected));
         } catch (ConflictException e) {
           if (expected.isPresent() || attempt == MAX_UNGUARDED_ATTEMPTS) {
             throw e;

@@ -274,6 +274,50 @@ class ServicesApiTest {
   }
 
   @Test
+  void update_withoutEtag_neverWritesBackAConcurrentChangesOldValues() throws Exception {
+    String n = name("race");
+    portcullis.createService(n, upstream);
+    int writes = 20;
+    java.util.Map<Long, JsonObject> byVersion = new java.util.concurrent.ConcurrentHashMap<>();
+    Runnable projects = () -> {
+      for (int i = 1; i <= writes; i++) {
+        AdminResponse r = portcullis.admin("PATCH", "/v1/services/" + n, new JsonObject().put("project", "p" + i));
+        assertThat(r.status()).as(r.body().encode()).isEqualTo(200);
+        byVersion.put(Long.parseLong(r.body().getString("etag").substring(1)), r.body());
+      }
+    };
+    Runnable timeouts = () -> {
+      for (int i = 1; i <= writes; i++) {
+        AdminResponse r = portcullis.admin("PATCH", "/v1/services/" + n,
+            new JsonObject().put("timeouts", new JsonObject().put("idle", i + "s")));
+        assertThat(r.status()).as(r.body().encode()).isEqualTo(200);
+        byVersion.put(Long.parseLong(r.body().getString("etag").substring(1)), r.body());
+      }
+    };
+    java.util.concurrent.CompletableFuture.allOf(
+        java.util.concurrent.CompletableFuture.runAsync(projects),
+        java.util.concurrent.CompletableFuture.runAsync(timeouts)).get(60, TimeUnit.SECONDS);
+
+    // Each writer's own field only moves forward, version after version: a write computed from a stale
+    // read would carry the other writer's field back to an older value.
+    assertThat(byVersion).hasSize(2 * writes);
+    int lastProject = 0;
+    int lastIdle = 0;
+    for (long v = 2; v <= 2 * writes + 1; v++) {
+      JsonObject s = byVersion.get(v);
+      int project = s.getString("project").equals("default") ? 0 : Integer.parseInt(s.getString("project").substring(1));
+      String idle = s.getJsonObject("timeouts").getString("idle");
+      int idleSeconds = idle == null ? 0 : Integer.parseInt(idle.replace("s", ""));
+      assertThat(project).as("project at v%d", v).isGreaterThanOrEqualTo(lastProject);
+      assertThat(idleSeconds).as("idle timeout at v%d", v).isGreaterThanOrEqualTo(lastIdle);
+      lastProject = project;
+      lastIdle = idleSeconds;
+    }
+    assertThat(lastProject).isEqualTo(writes);
+    assertThat(lastIdle).isEqualTo(writes);
+  }
+
+  @Test
   void delete_withStaleEtag_conflictsAndKeepsTheService() throws Exception {
     String n = name("keep");
     portcullis.createService(n, upstream);
