@@ -4,6 +4,7 @@ import dev.portcullis.config.Durations;
 import dev.portcullis.service.FieldError;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.Service;
+import dev.portcullis.service.ServiceValidator;
 import dev.portcullis.service.ServiceCatalog;
 import dev.portcullis.service.Timeouts;
 import dev.portcullis.service.ValidationException;
@@ -56,7 +57,7 @@ final class ServiceJson {
         Timeouts.DEFAULTS, 0, Instant.EPOCH, Instant.EPOCH);
     Service s = apply(base, body, errors, true);
     if (!errors.isEmpty()) {
-      throw new ValidationException(errors);
+      throw new ValidationException(withRuleErrors(errors, s));
     }
     return s;
   }
@@ -70,9 +71,36 @@ final class ServiceJson {
     }
     Service s = apply(current, body, errors, false);
     if (!errors.isEmpty()) {
-      throw new ValidationException(errors);
+      throw new ValidationException(withRuleErrors(errors, s));
     }
     return s;
+  }
+
+  /**
+   * A request refused for its shape is also checked against the service rules, so that one answer names
+   * every bad field rather than the caller fixing them one round trip at a time.
+   */
+  private static List<FieldError> withRuleErrors(List<FieldError> shapeErrors, Service partial) {
+    Set<String> reported = new java.util.HashSet<>();
+    shapeErrors.forEach(e -> reported.add(rootField(e.field())));
+    List<FieldError> all = new ArrayList<>(shapeErrors);
+    for (FieldError e : ServiceValidator.validate(partial)) {
+      if (!reported.contains(rootField(e.field()))) {
+        all.add(e);
+      }
+    }
+    return all;
+  }
+
+  private static String rootField(String field) {
+    int end = field.length();
+    for (char c : new char[] {'.', '['}) {
+      int i = field.indexOf(c);
+      if (i >= 0) {
+        end = Math.min(end, i);
+      }
+    }
+    return field.substring(0, end);
   }
 
   private static void checkFields(JsonObject body, List<FieldError> errors) {

@@ -5,6 +5,7 @@ import dev.portcullis.service.Etags;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
+import dev.portcullis.store.ConflictException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -21,6 +22,8 @@ import java.util.function.IntSupplier;
  * threads; the answer is sent after the gateway's routes have been rebuilt.
  */
 final class ServicesApi {
+  private static final int MAX_UNGUARDED_ATTEMPTS = 5;
+
   private final Vertx vertx;
   private final ServiceRegistry registry;
   private final Settings settings;
@@ -76,8 +79,17 @@ final class ServicesApi {
       return;
     }
     blocking(rc, () -> {
-      Service current = registry.get(name).orElseThrow(() -> notFound(name));
-      return json(registry.update(ServiceJson.applyPatch(current, body), expected));
+      // Writes on this process are serialized by the registry; a conflict without an etag can only come
+      // from another replica's change in between, and is retried on the fresh version.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return json(registry.patch(name, current -> ServiceJson.applyPatch(current, body), expected));
+        } catch (ConflictException e) {
+          if (expected.isPresent() || attempt == MAX_UNGUARDED_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
     }, 200);
   }
 
@@ -122,8 +134,12 @@ final class ServicesApi {
         ApiError.send(rc, 400, "INVALID_ARGUMENT", "the request needs a JSON object body");
       }
       return body;
-    } catch (DecodeException | ClassCastException e) {
-      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body is not a JSON object: " + e.getMessage());
+    } catch (DecodeException e) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body is not valid JSON: " + e.getMessage());
+      return null;
+    } catch (ClassCastException e) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body must be a JSON object such as "
+          + "{\"name\": \"dash\", \"upstream\": \"http://127.0.0.1:8501\"}, not an array or a single value");
       return null;
     }
   }

@@ -3,6 +3,7 @@ package dev.portcullis.cli;
 import dev.portcullis.Portcullis;
 import dev.portcullis.admin.AdminToken;
 import dev.portcullis.config.ConfigLoader;
+import dev.portcullis.config.Durations;
 import dev.portcullis.config.Settings;
 import dev.portcullis.store.StoreException;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,14 +37,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--domain", paramLabel = "DOMAIN", description = "services are at NAME.DOMAIN (default localhost)")
   String domain;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     Map<String, String> flags = new HashMap<>();
     flags.put("listen", listen);
     flags.put("admin.listen", adminListen);
     flags.put("data_dir", dataDir);
     flags.put("domain", domain);
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = PortcullisCommand.environment(spec);
     Optional<Path> file = Optional.ofNullable(config)
         .or(() -> Optional.ofNullable(env.get("PORTCULLIS_CONFIG")).filter(s -> !s.isBlank()).map(Path::of));
     Settings settings = ConfigLoader.load(file, env, flags);
@@ -52,23 +57,41 @@ public final class ServeCommand implements Callable<Integer> {
       running = Portcullis.start(settings);
     } catch (StoreException e) {
       throw new CliException(e.getMessage(), 1);
+    } catch (IOException e) {
+      throw new CliException("cannot use the data directory " + settings.dataDir() + ": " + e.getMessage(), 1);
     } catch (IllegalStateException e) {
       throw new CliException("cannot start: " + e.getMessage()
           + " (is another process using " + settings.listen() + " or " + settings.adminListen() + "?)", 1);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("portcullis: stopping; draining in-flight requests for up to "
-          + settings.shutdownTimeout().toSeconds() + "s");
+    // Signals that the handler below does not take (SIGHUP, an exit from elsewhere) still drain.
+    CountDownLatch closedByHook = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
       running.close();
-      stopped.countDown();
-    }, "portcullis-shutdown"));
+      closedByHook.countDown();
+    }, "portcullis-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignal stop = new StopSignal();
+    boolean signals = stop.install();
     printBanner(settings, running);
     try {
-      stopped.await();
+      if (!signals) {
+        closedByHook.await();
+        return 0;
+      }
+      stop.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    System.out.println("portcullis: stopping; draining in-flight requests for up to "
+        + Durations.format(settings.shutdownTimeout()));
+    System.out.flush();
+    running.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook has run or is running; close() is idempotent
+    }
+    System.out.println("portcullis: stopped");
     return 0;
   }
 

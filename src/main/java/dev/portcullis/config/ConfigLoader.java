@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.DuplicateKeyException;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -106,6 +108,12 @@ public final class ConfigLoader {
       root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromReader(r);
     } catch (IOException e) {
       throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+    } catch (DuplicateKeyException e) {
+      String key = e.getProblem().replaceFirst("^found duplicate key ", "");
+      throw new ConfigException(key, "is set twice in " + file + at(e) + "; keep one");
+    } catch (MarkedYamlEngineException e) {
+      String context = e.getContext() == null ? "" : " " + e.getContext();
+      throw new ConfigException("--config", file + " is not valid YAML: " + e.getProblem() + at(e) + context);
     } catch (YamlEngineException e) {
       throw new ConfigException("--config", file + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
     }
@@ -120,6 +128,11 @@ public final class ConfigLoader {
     return out;
   }
 
+  private static String at(MarkedYamlEngineException e) {
+    return e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ")")
+        .orElse("");
+  }
+
   private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = prefix + e.getKey();
@@ -128,6 +141,10 @@ public final class ConfigLoader {
         flatten(name + ".", nested, out);
       } else {
         known(name, "key in the config file");
+        if (out.containsKey(name)) {
+          throw new ConfigException(name, "is set twice in the config file (once written with dots, once nested); "
+              + "keep one");
+        }
         if (v instanceof List<?> list) {
           out.put(name, String.join(",", list.stream().map(String::valueOf).toList()));
         } else {

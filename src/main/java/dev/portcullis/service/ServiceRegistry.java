@@ -1,5 +1,6 @@
 package dev.portcullis.service;
 
+import dev.portcullis.store.NotFoundException;
 import dev.portcullis.store.ServiceRepository;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The write path for services: validate, write in one store transaction, then rebuild the in-memory
@@ -55,6 +57,17 @@ public final class ServiceRegistry {
     Service stored = repository.update(s, expectedVersion);
     refresh();
     return stored;
+  }
+
+  /**
+   * Changes the stored service with {@code change}, applied to the version read here. Without an expected
+   * version the write is still guarded by the version read, so a concurrent change made elsewhere is never
+   * overwritten with the old values it replaced: the caller gets a conflict instead and may read again.
+   */
+  public synchronized Service patch(String name, UnaryOperator<Service> change, Optional<Long> expectedVersion) {
+    Service current = repository.get(name)
+        .orElseThrow(() -> new NotFoundException("service '" + name + "' does not exist"));
+    return update(change.apply(current), Optional.of(expectedVersion.orElse(current.version())));
   }
 
   public synchronized Service delete(String name, Optional<Long> expectedVersion) {

@@ -12,6 +12,7 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class ServiceRepository {
         throw new ConflictException("service '" + s.name() + "' already exists; use update to change it");
       }
       checkHostsFree(c, s);
-      Instant now = clock.instant();
+      Instant now = now();
       Service stored = s.withVersion(1, now, now);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -79,7 +80,7 @@ public final class ServiceRepository {
       Service current = find(c, s.name()).orElseThrow(() -> new NotFoundException("service '" + s.name() + "' does not exist"));
       checkVersion(current, expectedVersion);
       checkHostsFree(c, s);
-      Service stored = s.withVersion(current.version() + 1, current.createTime(), clock.instant());
+      Service stored = s.withVersion(current.version() + 1, current.createTime(), now());
       try (PreparedStatement ps = c.prepareStatement("UPDATE services SET project = ?, upstream = ?, iap = ?, "
           + "ingress = ?, connect_timeout_ms = ?, response_timeout_ms = ?, idle_timeout_ms = ?, version = ?, "
           + "update_time = ? WHERE name = ? AND version = ?")) {
@@ -123,6 +124,11 @@ public final class ServiceRepository {
       }
       return current;
     });
+  }
+
+  /** Times are stored as epoch milliseconds; a write answers with the time exactly as later reads give it. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   private static void checkVersion(Service current, Optional<Long> expected) {

@@ -1,0 +1,89 @@
+package dev.portcullis.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The service fields that create and update share, turned into the JSON the admin API takes. */
+final class ServiceFlags {
+  /** Value of a timeout flag that goes back to the process-wide default. */
+  static final String DEFAULT = "default";
+
+  private static final Map<String, String> FLAGS = Map.of(
+      "name", "NAME",
+      "upstream", "--upstream",
+      "project", "--project",
+      "hosts", "--host",
+      "iap", "--iap",
+      "ingress", "--ingress",
+      "timeouts.connect", "--connect-timeout",
+      "timeouts.response", "--response-timeout",
+      "timeouts.idle", "--idle-timeout",
+      "etag", "--etag");
+
+  @Option(names = "--project", paramLabel = "PROJECT", description = "project the service belongs to (default: default)")
+  String project;
+
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "extra host name the service answers on, e.g. dash.example.com (repeatable)")
+  List<String> hosts;
+
+  @Option(names = "--iap", negatable = true,
+      description = "require sign-in through Portcullis (--no-iap: pass requests through unauthenticated)")
+  Boolean iap;
+
+  @Option(names = "--ingress", paramLabel = "all|internal",
+      description = "which clients may reach it: all, or internal (only the configured internal networks)")
+  String ingress;
+
+  @Option(names = "--connect-timeout", paramLabel = "DURATION",
+      description = "upstream connect timeout, e.g. 5s; '" + DEFAULT + "' for the server's setting")
+  String connectTimeout;
+
+  @Option(names = "--response-timeout", paramLabel = "DURATION",
+      description = "time allowed for the upstream's response headers, e.g. 60s; '" + DEFAULT + "' for the server's setting")
+  String responseTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION",
+      description = "idle time allowed on an upstream connection, e.g. 300s; '" + DEFAULT + "' for the server's setting")
+  String idleTimeout;
+
+  /** The fields given on the command line, and only those. */
+  JsonObject toJson() {
+    JsonObject body = new JsonObject();
+    if (project != null) {
+      body.put("project", project);
+    }
+    if (hosts != null) {
+      body.put("hosts", new JsonArray(List.copyOf(hosts)));
+    }
+    if (iap != null) {
+      body.put("iap", iap);
+    }
+    if (ingress != null) {
+      body.put("ingress", ingress);
+    }
+    JsonObject timeouts = new JsonObject();
+    timeout(timeouts, "connect", connectTimeout);
+    timeout(timeouts, "response", responseTimeout);
+    timeout(timeouts, "idle", idleTimeout);
+    if (!timeouts.isEmpty()) {
+      body.put("timeouts", timeouts);
+    }
+    return body;
+  }
+
+  private static void timeout(JsonObject timeouts, String field, String value) {
+    if (value != null) {
+      timeouts.put(field, value.trim().equalsIgnoreCase(DEFAULT) ? null : value.trim());
+    }
+  }
+
+  /** The flag that sets an API field, e.g. --connect-timeout for timeouts.connect and --host for hosts[2]. */
+  static String flagFor(String field) {
+    int bracket = field.indexOf('[');
+    return FLAGS.get(bracket < 0 ? field : field.substring(0, bracket));
+  }
+}
