@@ -17,6 +17,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.JWSKeySelector;
@@ -166,7 +167,8 @@ public final class IdTokenVerifier {
   private JWTClaimsSet verifySignature(SignedJWT jwt) throws SignInException {
     try {
       return processor.process(jwt, null);
-    } catch (NoMatchingKeyException e) {
+    } catch (NoMatchingKeyException | RateLimitReachedException e) {
+      // Rate limited: the JWKS was fetched twice in the last 30 s and the key was in neither.
       throw new SignInException(UNKNOWN_KEY, "The ID token is signed by a key the provider does not publish.");
     } catch (KeySourceException e) {
       throw new SignInException(KEYS_UNAVAILABLE, "The provider's signing keys could not be fetched.", e);
