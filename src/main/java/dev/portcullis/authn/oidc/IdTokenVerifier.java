@@ -154,12 +154,12 @@ public final class IdTokenVerifier {
     if (!(jwt instanceof SignedJWT signed)) {
       // A PlainJWT is alg "none"; an EncryptedJWT is not something we asked for.
       throw new SignInException(DISALLOWED_ALGORITHM,
-          "The ID token is not signed with an allowed algorithm (" + jwt.getHeader().getAlgorithm() + ").");
+          "The ID token is not signed with an allowed algorithm (" + Printable.of(jwt.getHeader().getAlgorithm()) + ").");
     }
     JWSAlgorithm alg = signed.getHeader().getAlgorithm();
     if (!algorithms.contains(alg)) {
       throw new SignInException(DISALLOWED_ALGORITHM,
-          "The ID token is signed with " + alg + ", which is not allowed for this provider.");
+          "The ID token is signed with " + Printable.of(alg) + ", which is not allowed for this provider.");
     }
     return signed;
   }
@@ -177,7 +177,8 @@ public final class IdTokenVerifier {
     } catch (BadJWTException e) {
       throw new SignInException(MALFORMED_TOKEN, "The ID token's claims are not a valid JWT claims set.");
     } catch (BadJOSEException | JOSEException e) {
-      throw new SignInException(MALFORMED_TOKEN, "The ID token was refused: " + e.getMessage());
+      // For instance a typ header other than JWT. Nimbus's message may quote the token's header.
+      throw new SignInException(MALFORMED_TOKEN, "The ID token is not a JWT we can verify.");
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Turns the claims of a verified ID token into an {@link ExternalIdentity}, or refuses: an email
@@ -23,6 +24,7 @@ import java.util.Optional;
  */
 public final class IdentityClaims {
   private static final int MAX_EMAIL_LENGTH = 320;
+  private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 
   private IdentityClaims() {}
 
@@ -41,10 +43,14 @@ public final class IdentityClaims {
     Optional<String> hostedDomain = Optional.ofNullable(IdTokenVerifier.stringClaim(claims, "hd"))
         .filter(hd -> !hd.isBlank())
         .map(hd -> hd.toLowerCase(Locale.ROOT));
+    if (hostedDomain.isPresent() && !DOMAIN.matcher(hostedDomain.get()).matches()) {
+      throw new SignInException(MALFORMED_TOKEN, "The ID token's hd claim is not a domain name.");
+    }
     if (!allowedDomains.isEmpty()) {
       String domain = hostedDomain.orElse(emailDomain);
       if (!allowedDomains.contains(domain)) {
-        throw new SignInException(DOMAIN_NOT_ALLOWED, "Accounts from " + domain + " may not sign in here.");
+        throw new SignInException(DOMAIN_NOT_ALLOWED,
+            "Accounts from " + Printable.of(domain) + " may not sign in here.");
       }
     }
 

@@ -108,6 +108,7 @@ class OidcProviderTest {
     OidcProvider provider = discover(config());
     idp.nextUser("user-42", Map.of("email", "alice@example.com", "email_verified", true));
     AuthorizationStart start = provider.begin(CALLBACK);
+    assertThat(queryParam(start.authorizationUrl(), "code_challenge")).isPresent();
     String code = authorize(start);
 
     String attackerVerifier = new CodeVerifier().getValue();
