@@ -2,6 +2,8 @@ package dev.portcullis;
 
 import dev.portcullis.admin.AdminServer;
 import dev.portcullis.admin.AdminToken;
+import dev.portcullis.config.ConfigException;
+import dev.portcullis.config.OidcSettings;
 import dev.portcullis.config.Settings;
 import dev.portcullis.demo.HelloApp;
 import dev.portcullis.gateway.Gateway;
@@ -35,6 +37,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.local.LocalAccounts;
+import dev.portcullis.authn.oidc.OidcProviderConfig;
+import dev.portcullis.authn.oidc.OidcProviders;
+import dev.portcullis.authn.oidc.Secret;
 import dev.portcullis.authn.local.LoginThrottle;
 import dev.portcullis.authn.local.PasswordHasher;
 import dev.portcullis.gateway.IapGate;
@@ -147,15 +152,18 @@ public final class Portcullis implements AutoCloseable {
       UserRepository users = new UserRepository(database, clock);
       Sessions sessions = new Sessions(new SessionRepository(database), clock, settings.sessionMaxLifetime(),
           settings.sessionIdleTimeout(), background);
-      Handoffs handoffs = new Handoffs(new SignInStateRepository(database), clock);
+      SignInStateRepository signInState = new SignInStateRepository(database);
+      Handoffs handoffs = new Handoffs(signInState, clock);
       SignInRequests signInRequests = new SignInRequests(secretKey(meta, SIGN_IN_KEY), clock);
       Optional<LocalAccounts> accounts = settings.localAccountsEnabled()
           ? Optional.of(new LocalAccounts(users, new PasswordHasher(),
               new LoginThrottle(5, 50, Duration.ofMinutes(15), Ticker.systemTicker()), clock))
           : Optional.empty();
       Optional<String> bootstrapPassword = accounts.flatMap(a -> bootstrapAdmin(a, users, settings.adminEmail()));
+      OidcProviders providers = OidcProviders.discovering(settings.oidcProviders().stream()
+          .map(Portcullis::providerConfig).toList());
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
-          settings.sessionMaxLifetime());
+          settings.sessionMaxLifetime(), providers, signInState, users, clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime());
 
@@ -211,6 +219,15 @@ public final class Portcullis implements AutoCloseable {
     String password = LocalAccounts.generatePassword();
     accounts.create(email, Optional.of("Administrator"), password);
     return Optional.of(password);
+  }
+
+  private static OidcProviderConfig providerConfig(OidcSettings o) {
+    try {
+      return new OidcProviderConfig(o.id(), o.displayName(), o.issuer(), o.clientId(), Secret.of(o.clientSecret()),
+          o.scopes(), o.allowedDomains(), o.loginHint());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("oidc." + o.id() + ".issuer", e.getMessage());
+    }
   }
 
   /** A 256-bit key kept in the store, so that every replica and every restart uses the same one. */

@@ -1,6 +1,10 @@
 package dev.portcullis.authn;
 
 import dev.portcullis.authn.local.LocalAccounts;
+import dev.portcullis.authn.oidc.OidcProviders;
+import dev.portcullis.store.SignInStateRepository;
+import dev.portcullis.store.UserRepository;
+import java.time.Clock;
 import dev.portcullis.pages.ErrorPage;
 import dev.portcullis.pages.MessagePage;
 import dev.portcullis.pages.Responses;
@@ -40,6 +44,7 @@ public final class SignInHost {
   public static final String PASSWORD_PATH = "/_portcullis/signin/password";
   public static final String SIGN_OUT_PATH = "/_portcullis/sign_out";
   public static final String CALLBACK_PATH = "/_portcullis/callback";
+  public static final String SIGNED_OUT_PATH = "/_portcullis/signed_out";
   private static final Duration CSRF_LIFETIME = Duration.ofHours(1);
 
   private final Vertx vertx;
@@ -49,9 +54,14 @@ public final class SignInHost {
   private final Optional<LocalAccounts> accounts;
   private final Supplier<ServiceCatalog> catalog;
   private final Duration sessionLifetime;
+  private final OidcProviders providers;
+  private final OidcSignIn oidc;
 
   public SignInHost(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests,
-      Optional<LocalAccounts> accounts, Supplier<ServiceCatalog> catalog, Duration sessionLifetime) {
+      Optional<LocalAccounts> accounts, Supplier<ServiceCatalog> catalog, Duration sessionLifetime,
+      OidcProviders providers, SignInStateRepository states, UserRepository users, Clock clock) {
+    this.providers = providers;
+    this.oidc = new OidcSignIn(vertx, providers, states, users, sessions, clock);
     this.vertx = vertx;
     this.sessions = sessions;
     this.handoffs = handoffs;
@@ -68,8 +78,28 @@ public final class SignInHost {
       signInPage(req, host, requestId, secure);
     } else if (path.equals(PASSWORD_PATH) && req.method() == HttpMethod.POST && accounts.isPresent()) {
       password(req, host, requestId, clientIp, secure);
+    } else if (path.startsWith(OidcSignIn.START_PREFIX) && req.method() == HttpMethod.GET) {
+      String token = req.getParam("request");
+      if (validRequest(token).isEmpty()) {
+        badRequest(req, requestId);
+      } else {
+        oidc.start(req, path.substring(OidcSignIn.START_PREFIX.length()), token, origin(req, host, secure), requestId,
+            secure);
+      }
+    } else if (path.equals(OidcSignIn.CALLBACK_PATH) && req.method() == HttpMethod.GET) {
+      oidc.callback(req, host, origin(req, host, secure), clientIp, requestId, secure, done -> {
+        Optional<SignInRequests.Request> request = validRequest(done.signInRequest());
+        SessionCookies.set(req.response(), SessionCookies.SESSION, done.session().cookieValue(), sessionLifetime, secure);
+        if (request.isEmpty()) {
+          badRequest(req, requestId);
+        } else {
+          handBack(req, done.session().session(), request.get(), requestId);
+        }
+      });
     } else if (path.equals(SIGN_OUT_PATH)) {
       signOut(req, host, secure);
+    } else if (path.equals(SIGNED_OUT_PATH)) {
+      signedOut(req);
     } else if (path.equals("/")) {
       Responses.html(req.response(), 200, new MessagePage("Portcullis sign-in",
           "This is where Portcullis signs you in. Open one of your apps to sign in to it.", null, null).render());
@@ -91,6 +121,9 @@ public final class SignInHost {
       req.resume();
       if (ar.succeeded() && ar.result().isPresent()) {
         handBack(req, ar.result().get(), request.get(), requestId);
+      } else if (accounts.isEmpty() && providers.configs().size() == 1) {
+        // One way to sign in: no chooser, straight to the provider, as IAP does.
+        oidc.start(req, providers.configs().get(0).id(), token, origin(req, host, secure), requestId, secure);
       } else {
         showForm(req, token, request.get(), "", null, 200, secure);
       }
@@ -102,7 +135,11 @@ public final class SignInHost {
     String csrf = Tokens.newToken();
     SessionCookies.set(req.response(), SessionCookies.CSRF, csrf, CSRF_LIFETIME, secure);
     String service = catalog.get().byHost(request.host()).map(Service::name).orElse(request.host());
-    SignInPage page = new SignInPage(service, token, csrf, accounts.isPresent(), List.of(), email, error);
+    List<SignInPage.ProviderLink> links = providers.configs().stream()
+        .map(c -> new SignInPage.ProviderLink(c.displayName(), OidcSignIn.START_PREFIX + c.id() + "?request="
+            + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+        .toList();
+    SignInPage page = new SignInPage(service, token, csrf, accounts.isPresent(), links, email, error);
     Responses.html(req.response(), status, page.render());
   }
 
@@ -182,16 +219,36 @@ public final class SignInHost {
         });
   }
 
+  /** Ends the central session and every host session under it, then the provider's session if it can. */
   private void signOut(HttpServerRequest req, String host, boolean secure) {
     String cookie = SessionCookies.read(req, SessionCookies.SESSION, secure);
     HttpServerResponse response = req.response();
     SessionCookies.clear(response, SessionCookies.SESSION, secure);
-    Future<Void> revoked = cookie == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      sessions.load(cookie, host).ifPresent(sessions::revokeFamily);
-      return null;
+    String origin = origin(req, host, secure);
+    Future<Optional<URI>> revoked = cookie == null ? Future.succeededFuture(Optional.empty()) : vertx.executeBlocking(() -> {
+      Optional<Session> s = sessions.load(cookie, host);
+      s.ifPresent(sessions::revokeFamily);
+      return s.flatMap(x -> oidc.logoutUrl(x.identity().provider(), x.idToken(), origin));
     }, false);
-    revoked.onComplete(ar -> Responses.html(response, 200, new MessagePage("Signed out",
-        "You are signed out of Portcullis and of every app you reached through it.", null, null).render()));
+    revoked.onComplete(ar -> {
+      if (ar.succeeded() && ar.result().isPresent()) {
+        Responses.redirect(response, ar.result().get().toString());
+      } else {
+        Responses.redirect(response, origin + SIGNED_OUT_PATH);
+      }
+    });
+  }
+
+  private static void signedOut(HttpServerRequest req) {
+    Responses.html(req.response(), 200, new MessagePage("Signed out",
+        "You are signed out of Portcullis and of every app you reached through it.", null, null).render());
+  }
+
+  /** scheme://host[:port] of the sign-in host as this client reaches it. */
+  private static String origin(HttpServerRequest req, String host, boolean secure) {
+    int port = req.authority() == null ? -1 : req.authority().port();
+    boolean defaultPort = port < 0 || (secure && port == 443) || (!secure && port == 80);
+    return (secure ? "https" : "http") + "://" + host + (defaultPort ? "" : ":" + port);
   }
 
   /** A sign-in request signed by this deployment for an IAP service, returning to that service only. */
