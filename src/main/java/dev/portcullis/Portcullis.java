@@ -198,7 +198,7 @@ public final class Portcullis implements AutoCloseable {
     Optional<Service> existing = registry.get(DEMO_SERVICE);
     if (existing.isEmpty() && previous.isEmpty()) {
       registry.create(new Service(DEMO_SERVICE, Service.DEFAULT_PROJECT, upstream, List.of(), false, Ingress.ALL,
-          Timeouts.DEFAULTS, 0, Instant.EPOCH, Instant.EPOCH));
+          Timeouts.DEFAULTS, Optional.empty(), 0, Instant.EPOCH, Instant.EPOCH));
     } else if (existing.isPresent() && previous.isPresent()
         && existing.get().upstream().toString().equals(previous.get())) {
       registry.update(existing.get().withUpstream(upstream), Optional.of(existing.get().version()));

@@ -23,7 +23,7 @@ import java.util.Set;
 /** Services as the admin API writes and reads them. Unknown fields and wrong types are errors, not ignored. */
 final class ServiceJson {
   private static final Set<String> FIELDS = Set.of("name", "project", "upstream", "hosts", "iap", "ingress",
-      "timeouts", "etag", "url", "createTime", "updateTime");
+      "timeouts", "reauthMaxAge", "etag", "url", "createTime", "updateTime");
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "response", "idle");
 
   private ServiceJson() {}
@@ -44,6 +44,7 @@ final class ServiceJson {
         .put("iap", s.iap())
         .put("ingress", s.ingress().wireName())
         .put("timeouts", timeouts)
+        .put("reauthMaxAge", s.reauthMaxAge().map(Durations::format).orElse(null))
         .put("etag", s.etag())
         .put("createTime", s.createTime().toString())
         .put("updateTime", s.updateTime().toString());
@@ -54,7 +55,7 @@ final class ServiceJson {
     List<FieldError> errors = new ArrayList<>();
     checkFields(body, errors);
     Service base = new Service(null, Service.DEFAULT_PROJECT, null, List.of(), false, Ingress.ALL,
-        Timeouts.DEFAULTS, 0, Instant.EPOCH, Instant.EPOCH);
+        Timeouts.DEFAULTS, Optional.empty(), 0, Instant.EPOCH, Instant.EPOCH);
     Service s = apply(base, body, errors, true);
     if (!errors.isEmpty()) {
       throw new ValidationException(withRuleErrors(errors, s));
@@ -177,7 +178,21 @@ final class ServiceJson {
             duration(t, "idle", timeouts.idle(), errors));
       }
     }
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, s.version(), s.createTime(), s.updateTime());
+    Optional<Duration> reauth = s.reauthMaxAge();
+    if (body.containsKey("reauthMaxAge")) {
+      Object v = body.getValue("reauthMaxAge");
+      Optional<Duration> d = v instanceof String str ? Durations.parse(str) : Optional.empty();
+      if (v == null) {
+        reauth = Optional.empty();
+      } else if (d.isEmpty()) {
+        errors.add(new FieldError("reauthMaxAge", "'" + v + "' is not a duration; use e.g. \"3600s\" or \"8h\", "
+            + "or null for none"));
+      } else {
+        reauth = d;
+      }
+    }
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauth, s.version(), s.createTime(),
+        s.updateTime());
   }
 
   private static Optional<Duration> duration(JsonObject t, String f, Optional<Duration> current, List<FieldError> errors) {

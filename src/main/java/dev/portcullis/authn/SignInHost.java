@@ -119,8 +119,9 @@ public final class SignInHost {
     req.pause();
     sessions.lookup(vertx, SessionCookies.read(req, SessionCookies.SESSION, secure), host).onComplete(ar -> {
       req.resume();
-      if (ar.succeeded() && ar.result().isPresent()) {
-        handBack(req, ar.result().get(), request.get(), requestId);
+      Optional<Session> central = ar.succeeded() ? ar.result().filter(s -> recentEnough(s, request.get())) : Optional.empty();
+      if (central.isPresent()) {
+        handBack(req, central.get(), request.get(), requestId);
       } else if (accounts.isEmpty() && providers.configs().size() == 1) {
         // One way to sign in: no chooser, straight to the provider, as IAP does.
         oidc.start(req, providers.configs().get(0).id(), token, origin(req, host, secure), requestId, secure);
@@ -201,6 +202,12 @@ public final class SignInHost {
   }
 
   private record PasswordOutcome(LocalAccounts.Outcome outcome, Sessions.Created created) {}
+
+  /** Whether a sign-in is recent enough for the service's re-authentication age, if it has one. */
+  private boolean recentEnough(Session central, SignInRequests.Request request) {
+    Optional<Duration> age = catalog.get().byHost(request.host()).flatMap(Service::reauthMaxAge);
+    return age.isEmpty() || central.authTime().plus(age.get()).isAfter(java.time.Instant.now());
+  }
 
   /** Sends the browser back to the service host that asked, with a single-use code for it. */
   private void handBack(HttpServerRequest req, Session central, SignInRequests.Request request, String requestId) {

@@ -11,17 +11,18 @@ final class ServiceFlags {
   /** Value of a timeout flag that goes back to the process-wide default. */
   static final String DEFAULT = "default";
 
-  private static final Map<String, String> FLAGS = Map.of(
-      "name", "NAME",
-      "upstream", "--upstream",
-      "project", "--project",
-      "hosts", "--host",
-      "iap", "--iap",
-      "ingress", "--ingress",
-      "timeouts.connect", "--connect-timeout",
-      "timeouts.response", "--response-timeout",
-      "timeouts.idle", "--idle-timeout",
-      "etag", "--etag");
+  private static final Map<String, String> FLAGS = Map.ofEntries(
+      Map.entry("name", "NAME"),
+      Map.entry("upstream", "--upstream"),
+      Map.entry("project", "--project"),
+      Map.entry("hosts", "--host"),
+      Map.entry("iap", "--iap"),
+      Map.entry("ingress", "--ingress"),
+      Map.entry("timeouts.connect", "--connect-timeout"),
+      Map.entry("timeouts.response", "--response-timeout"),
+      Map.entry("timeouts.idle", "--idle-timeout"),
+      Map.entry("reauthMaxAge", "--reauth-max-age"),
+      Map.entry("etag", "--etag"));
 
   @Option(names = "--project", paramLabel = "PROJECT", description = "project the service belongs to (default: default)")
   String project;
@@ -50,6 +51,10 @@ final class ServiceFlags {
       description = "idle time allowed on an upstream connection, e.g. 300s; '" + DEFAULT + "' for the server's setting")
   String idleTimeout;
 
+  @Option(names = "--reauth-max-age", paramLabel = "DURATION",
+      description = "make callers sign in again once their sign-in is older than this, e.g. 8h; 'none' to turn off")
+  String reauthMaxAge;
+
   /** The fields given on the command line, and only those. */
   JsonObject toJson() {
     JsonObject body = new JsonObject();
@@ -71,6 +76,9 @@ final class ServiceFlags {
     timeout(timeouts, "idle", idleTimeout);
     if (!timeouts.isEmpty()) {
       body.put("timeouts", timeouts);
+    }
+    if (reauthMaxAge != null) {
+      body.put("reauthMaxAge", reauthMaxAge.trim().equalsIgnoreCase("none") ? null : reauthMaxAge.trim());
     }
     return body;
   }

@@ -94,7 +94,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     if (route.service.iap()) {
-      gate.handle(request, exchange, service, (r, session) -> forward(r, route, trustedPeer, peer, requestId));
+      gate.handle(request, exchange, route.service, (r, session) -> forward(r, route, trustedPeer, peer, requestId));
       return;
     }
     forward(request, route, trustedPeer, peer, requestId);

@@ -15,7 +15,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import dev.portcullis.service.Service;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -54,7 +56,8 @@ public final class IapGate {
   }
 
   /** Decides on one request; calls {@code allow} with the session only when the caller may go on. */
-  void handle(HttpServerRequest req, Exchange ex, String service, BiConsumer<HttpServerRequest, Session> allow) {
+  void handle(HttpServerRequest req, Exchange ex, Service target, BiConsumer<HttpServerRequest, Session> allow) {
+    String service = target.name();
     String path = req.path();
     if (path.equals(SignInHost.CALLBACK_PATH)) {
       callback(req, ex);
@@ -76,7 +79,9 @@ public final class IapGate {
             "Your session could not be checked just now. Try again in a moment.", service, ex.requestId()));
         return;
       }
-      Optional<Session> session = ar.result();
+      // A sign-in older than the service's re-authentication age counts as none: sign in again.
+      Optional<Session> session = ar.result().filter(s -> target.reauthMaxAge()
+          .map(age -> s.authTime().plus(age).isAfter(Instant.now())).orElse(true));
       if (signOut) {
         req.resume();
         signOut(req, ex, session);

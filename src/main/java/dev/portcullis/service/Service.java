@@ -1,12 +1,15 @@
 package dev.portcullis.service;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A registered upstream app. Reached at {@code name.domain} and at each of {@code hosts}.
- * {@code version} is bumped by every write and is the service's etag.
+ * {@code version} is bumped by every write and is the service's etag. {@code reauthMaxAge}, when set,
+ * makes callers sign in again once their sign-in is older than that (IAP's reauth_settings.max_age).
  */
 public record Service(
     String name,
@@ -16,6 +19,7 @@ public record Service(
     boolean iap,
     Ingress ingress,
     Timeouts timeouts,
+    Optional<Duration> reauthMaxAge,
     long version,
     Instant createTime,
     Instant updateTime) {
@@ -36,10 +40,11 @@ public record Service(
   }
 
   public Service withVersion(long v, Instant created, Instant updated) {
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, v, created, updated);
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauthMaxAge, v, created, updated);
   }
 
   public Service withUpstream(URI u) {
-    return new Service(name, project, u, hosts, iap, ingress, timeouts, version, createTime, updateTime);
+    return new Service(name, project, u, hosts, iap, ingress, timeouts, reauthMaxAge, version, createTime,
+        updateTime);
   }
 }

@@ -44,6 +44,8 @@ public final class ServiceValidator {
     checkTimeout("timeouts.connect", s.timeouts().connect(), errors);
     checkTimeout("timeouts.response", s.timeouts().response(), errors);
     checkTimeout("timeouts.idle", s.timeouts().idle(), errors);
+    s.reauthMaxAge().filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(30)) > 0)
+        .ifPresent(d -> errors.add(new FieldError("reauthMaxAge", "must be between 1s and 30 days (720h)")));
     return errors;
   }
 

@@ -22,7 +22,7 @@ import java.util.Optional;
 /** Services in the store. Every write is one transaction and checks the caller's etag when given. */
 public final class ServiceRepository {
   private static final String COLUMNS = "name, project, upstream, iap, ingress, connect_timeout_ms, "
-      + "response_timeout_ms, idle_timeout_ms, version, create_time, update_time";
+      + "response_timeout_ms, idle_timeout_ms, version, create_time, update_time, reauth_max_age_ms";
 
   private final Database db;
   private final Clock clock;
@@ -65,7 +65,7 @@ public final class ServiceRepository {
       Instant now = now();
       Service stored = s.withVersion(1, now, now);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(ps, stored);
         ps.executeUpdate();
       }
@@ -83,7 +83,7 @@ public final class ServiceRepository {
       Service stored = s.withVersion(current.version() + 1, current.createTime(), now());
       try (PreparedStatement ps = c.prepareStatement("UPDATE services SET project = ?, upstream = ?, iap = ?, "
           + "ingress = ?, connect_timeout_ms = ?, response_timeout_ms = ?, idle_timeout_ms = ?, version = ?, "
-          + "update_time = ? WHERE name = ? AND version = ?")) {
+          + "update_time = ?, reauth_max_age_ms = ? WHERE name = ? AND version = ?")) {
         ps.setString(1, stored.project());
         ps.setString(2, stored.upstream().toString());
         ps.setBoolean(3, stored.iap());
@@ -93,8 +93,9 @@ public final class ServiceRepository {
         millis(ps, 7, stored.timeouts().idle());
         ps.setLong(8, stored.version());
         ps.setLong(9, stored.updateTime().toEpochMilli());
-        ps.setString(10, stored.name());
-        ps.setLong(11, current.version());
+        millis(ps, 10, stored.reauthMaxAge());
+        ps.setString(11, stored.name());
+        ps.setLong(12, current.version());
         if (ps.executeUpdate() != 1) {
           throw new ConflictException("service '" + s.name() + "' was changed concurrently; read it again and retry");
         }
@@ -193,6 +194,7 @@ public final class ServiceRepository {
     ps.setLong(9, s.version());
     ps.setLong(10, s.createTime().toEpochMilli());
     ps.setLong(11, s.updateTime().toEpochMilli());
+    millis(ps, 12, s.reauthMaxAge());
   }
 
   private static void millis(PreparedStatement ps, int i, Optional<Duration> d) throws SQLException {
@@ -217,6 +219,7 @@ public final class ServiceRepository {
         rs.getBoolean("iap"),
         Ingress.parse(rs.getString("ingress")).orElseThrow(() -> new StoreException("bad ingress in store")),
         new Timeouts(millis(rs, "connect_timeout_ms"), millis(rs, "response_timeout_ms"), millis(rs, "idle_timeout_ms")),
+        millis(rs, "reauth_max_age_ms"),
         rs.getLong("version"),
         Instant.ofEpochMilli(rs.getLong("create_time")),
         Instant.ofEpochMilli(rs.getLong("update_time")));
