@@ -83,11 +83,12 @@ public final class Portcullis implements AutoCloseable {
   private final Optional<String> bootstrapPassword;
   private final Sessions sessions;
   private final Optional<LocalAccounts> accounts;
+  private final UserRepository users;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts) {
+      Optional<LocalAccounts> accounts, UserRepository users) {
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -101,6 +102,7 @@ public final class Portcullis implements AutoCloseable {
     this.bootstrapPassword = bootstrapPassword;
     this.sessions = sessions;
     this.accounts = accounts;
+    this.users = users;
   }
 
   public static Portcullis start(Settings settings) throws IOException {
@@ -173,12 +175,12 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(Math.max(1, Runtime.getRuntime().availableProcessors())));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], () -> true);
+          () -> portHolder[0], () -> true, new AdminServer.People(users, accounts, sessions, clock));
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts);
+          adminPort, bootstrapPassword, sessions, accounts, users);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -280,6 +282,11 @@ public final class Portcullis implements AutoCloseable {
 
   public Optional<LocalAccounts> accounts() {
     return accounts;
+  }
+
+  /** Every user in the store, built-in and from identity providers. */
+  public UserRepository users() {
+    return users;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */

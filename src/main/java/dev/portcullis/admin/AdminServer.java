@@ -1,11 +1,14 @@
 package dev.portcullis.admin;
 
+import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.config.Settings;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
 import dev.portcullis.store.ConflictException;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.NotFoundException;
+import dev.portcullis.store.UserRepository;
+import dev.portcullis.session.Sessions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +19,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.sql.Connection;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -37,8 +42,11 @@ public final class AdminServer {
   private final BooleanSupplier gatewayListening;
   private HttpServer server;
 
+  /** What the user and session endpoints work on; accounts is empty when built-in accounts are turned off. */
+  public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions, Clock clock) {}
+
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
-      PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening) {
+      PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -60,6 +68,8 @@ public final class AdminServer {
     });
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
+    new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.clock()).mount(router);
+    new SessionsApi(vertx, people.sessions()).mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
     router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",

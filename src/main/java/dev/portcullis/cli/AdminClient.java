@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The admin API as the command line sees it: one call, one JSON answer, or a {@link CliException} whose
@@ -32,11 +33,14 @@ final class AdminClient {
   private final String token;
   private final String tokenSource;
   private final HttpClient http;
+  private final Function<String, String> flagFor;
 
-  AdminClient(URI base, String token, String tokenSource) {
+  /** {@code flagFor} names the command-line flag that sets an API field, or null when there is none. */
+  AdminClient(URI base, String token, String tokenSource, Function<String, String> flagFor) {
     this.base = base;
     this.token = token;
     this.tokenSource = tokenSource;
+    this.flagFor = flagFor;
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(CONNECT_TIMEOUT)
@@ -144,7 +148,7 @@ final class AdminClient {
     }
     String status = error.getString("status", "");
     String message = error.getString("message", "");
-    List<String> violations = fieldViolations(error);
+    List<String> violations = fieldViolations(error, flagFor);
     StringBuilder out = new StringBuilder();
     if (!violations.isEmpty()) {
       out.append("the admin API refused the request (").append(response.statusCode()).append(' ').append(status)
@@ -161,7 +165,7 @@ final class AdminClient {
   }
 
   /** "field: description" for each violation, naming the command-line flag that sets the field where there is one. */
-  private static List<String> fieldViolations(JsonObject error) {
+  private static List<String> fieldViolations(JsonObject error, Function<String, String> flagFor) {
     List<String> out = new ArrayList<>();
     JsonArray details = error.getJsonArray("details", new JsonArray());
     for (int i = 0; i < details.size(); i++) {
@@ -172,7 +176,7 @@ final class AdminClient {
       for (int j = 0; j < violations.size(); j++) {
         if (violations.getValue(j) instanceof JsonObject v) {
           String field = v.getString("field", "?");
-          String flag = ServiceFlags.flagFor(field);
+          String flag = flagFor.apply(field);
           out.add(field + (flag == null ? "" : " (" + flag + ")") + ": " + v.getString("description", ""));
         }
       }

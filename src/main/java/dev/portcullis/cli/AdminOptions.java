@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,20 +36,26 @@ final class AdminOptions {
           + DEFAULT_DATA_DIR + ")")
   Path dataDir;
 
+  /** A client for the services commands, whose field errors name the service flags. */
   AdminClient client() {
+    return client(ServiceFlags::flagFor);
+  }
+
+  /** A client whose field errors name the flag {@code flagFor} gives for each field. */
+  AdminClient client(Function<String, String> flagFor) {
     Map<String, String> env = PortcullisCommand.environment(mixee);
     URI base = baseUrl(env);
     if (tokenFile != null) {
-      return new AdminClient(base, readToken(tokenFile, "--token-file"), tokenFile.toString());
+      return new AdminClient(base, readToken(tokenFile, "--token-file"), tokenFile.toString(), flagFor);
     }
     String fromEnv = env.get("PORTCULLIS_ADMIN_TOKEN");
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return new AdminClient(base, fromEnv.trim(), "PORTCULLIS_ADMIN_TOKEN");
+      return new AdminClient(base, fromEnv.trim(), "PORTCULLIS_ADMIN_TOKEN", flagFor);
     }
     Path dir = dataDir != null ? dataDir
         : Path.of(nonBlank(env.get("PORTCULLIS_DATA_DIR"), DEFAULT_DATA_DIR));
     Path file = dir.resolve(TOKEN_FILE);
-    return new AdminClient(base, readToken(file, "the data directory " + dir), file.toString());
+    return new AdminClient(base, readToken(file, "the data directory " + dir), file.toString(), flagFor);
   }
 
   private URI baseUrl(Map<String, String> env) {

@@ -1,6 +1,7 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.config.ConfigException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -9,16 +10,19 @@ import picocli.CommandLine.Command;
 /** The root of the command line: serve runs the proxy, the others talk to a running one's admin API. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "A self-hosted identity-aware proxy.",
-    subcommands = {ServeCommand.class, ServicesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ServicesCommand.class, UsersCommand.class, SessionsCommand.class,
+        CommandLine.HelpCommand.class})
 public final class PortcullisCommand implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> environment;
+  private final InputStream stdin;
 
-  PortcullisCommand(Map<String, String> environment) {
+  PortcullisCommand(Map<String, String> environment, InputStream stdin) {
     this.environment = Map.copyOf(environment);
+    this.stdin = stdin;
   }
 
   @Override
@@ -33,7 +37,12 @@ public final class PortcullisCommand implements Runnable {
 
   /** The command line with the given environment in place of the process's (PORTCULLIS_* settings and client variables). */
   public static CommandLine commandLine(Map<String, String> environment) {
-    CommandLine cl = new CommandLine(new PortcullisCommand(environment));
+    return commandLine(environment, System.in);
+  }
+
+  /** The command line with the given environment and standard input (read by --password-stdin). */
+  public static CommandLine commandLine(Map<String, String> environment, InputStream stdin) {
+    CommandLine cl = new CommandLine(new PortcullisCommand(environment, stdin));
     cl.setParameterExceptionHandler(PortcullisCommand::usageError);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof ConfigException ce) {
@@ -63,6 +72,11 @@ public final class PortcullisCommand implements Runnable {
   /** The environment of the command line that runs this command. */
   static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
     return spec.root().userObject() instanceof PortcullisCommand root ? root.environment : System.getenv();
+  }
+
+  /** The standard input of the command line that runs this command. */
+  static InputStream stdin(CommandLine.Model.CommandSpec spec) {
+    return spec.root().userObject() instanceof PortcullisCommand root ? root.stdin : System.in;
   }
 
   private static String oneLine(String message) {

@@ -147,8 +147,19 @@ public final class Sessions {
     forget(repository.revokeUser(userId));
   }
 
+  /**
+   * Live sessions, newest first; one user's when an email is given. Memory's copy wins over the store's,
+   * whose last-seen time is written behind; sessions past their idle timeout are left out.
+   */
   public List<Session> list(Optional<String> email) {
-    return repository.listLive(email, clock.instant());
+    Instant now = clock.instant();
+    return repository.listLive(email, now).stream()
+        .map(s -> {
+          Session known = cache.getIfPresent(s.idHash());
+          return known != null && known.lastSeen().isAfter(s.lastSeen()) ? known : s;
+        })
+        .filter(s -> now.isBefore(s.lastSeen().plus(idleTimeout)))
+        .toList();
   }
 
   public Optional<Session> find(String idHash) {

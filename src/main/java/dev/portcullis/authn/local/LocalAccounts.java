@@ -74,9 +74,12 @@ public final class LocalAccounts {
     return users.setDisabled(find(email).id(), disabled);
   }
 
+  /** Sets a new password and lifts any lockout, the store's and this process's throttle alike. */
   public User resetPassword(String email, String password) {
     checkPassword(password);
-    return users.setPassword(find(email).id(), hasher.hash(password));
+    User u = users.setPassword(find(email).id(), hasher.hash(password));
+    throttle.succeeded(u.email());
+    return u;
   }
 
   public User find(String email) {

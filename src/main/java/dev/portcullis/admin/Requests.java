@@ -1,0 +1,50 @@
+package dev.portcullis.admin;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+
+/** What the user and session endpoints share: reading a JSON object body, and store work off the event loop. */
+final class Requests {
+  private Requests() {}
+
+  /**
+   * The body as a JSON object; null after answering 400 when it is not one. An empty body reads as an
+   * empty object when {@code emptyAllowed}, for methods whose fields are all optional.
+   */
+  static JsonObject body(RoutingContext rc, boolean emptyAllowed, String example) {
+    if (emptyAllowed && (rc.body().buffer() == null || rc.body().buffer().toString().isBlank())) {
+      return new JsonObject();
+    }
+    try {
+      JsonObject body = rc.body().asJsonObject();
+      if (body == null) {
+        ApiError.send(rc, 400, "INVALID_ARGUMENT", "the request needs a JSON object body such as " + example);
+      }
+      return body;
+    } catch (DecodeException e) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body is not valid JSON: " + e.getMessage());
+      return null;
+    } catch (ClassCastException e) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the body must be a JSON object such as " + example
+          + ", not an array or a single value");
+      return null;
+    }
+  }
+
+  /** Runs blocking work on a worker thread and answers with its JSON, or with the error it threw. */
+  static void blocking(Vertx vertx, RoutingContext rc, Callable<JsonObject> work, int status) {
+    vertx.executeBlocking(work, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().setStatusCode(status)
+            .putHeader("content-type", "application/json")
+            .putHeader("cache-control", "no-store")
+            .end(ar.result().encodePrettily());
+      } else {
+        AdminServer.fail(rc, ar.cause());
+      }
+    });
+  }
+}
