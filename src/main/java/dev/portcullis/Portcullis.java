@@ -34,6 +34,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.local.LocalAccounts;
@@ -166,8 +167,9 @@ public final class Portcullis implements AutoCloseable {
           .map(Portcullis::providerConfig).toList());
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
           settings.sessionMaxLifetime(), providers, signInState, users, clock);
+      DisabledUsers disabledUsers = new DisabledUsers(users);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
-          settings.sessionMaxLifetime());
+          settings.sessionMaxLifetime(), disabledUsers);
 
       Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate);
       registry.onChange(gateway::update);
@@ -175,7 +177,7 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(Math.max(1, Runtime.getRuntime().availableProcessors())));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], () -> true, new AdminServer.People(users, accounts, sessions, clock));
+          () -> portHolder[0], () -> true, new AdminServer.People(users, accounts, sessions, disabledUsers, clock));
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));

@@ -1,6 +1,7 @@
 package dev.portcullis.admin;
 
 import dev.portcullis.authn.local.LocalAccounts;
+import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
@@ -43,7 +44,8 @@ public final class AdminServer {
   private HttpServer server;
 
   /** What the user and session endpoints work on; accounts is empty when built-in accounts are turned off. */
-  public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions, Clock clock) {}
+  public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions,
+      DisabledUsers disabled, Clock clock) {}
 
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people) {
@@ -68,7 +70,8 @@ public final class AdminServer {
     });
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
-    new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.clock()).mount(router);
+    new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
+        people.clock()).mount(router);
     new SessionsApi(vertx, people.sessions()).mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));

@@ -1,5 +1,6 @@
 package dev.portcullis.admin;
 
+import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.authn.Emails;
 import dev.portcullis.authn.User;
 import dev.portcullis.authn.local.LocalAccounts;
@@ -14,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,9 +35,12 @@ final class UsersApi {
   private final Optional<LocalAccounts> accounts;
   private final Sessions sessions;
   private final Clock clock;
+  private final DisabledUsers disabled;
 
-  UsersApi(Vertx vertx, UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions, Clock clock) {
+  UsersApi(Vertx vertx, UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions,
+      DisabledUsers disabled, Clock clock) {
     this.vertx = vertx;
+    this.disabled = disabled;
     this.users = users;
     this.accounts = accounts;
     this.sessions = sessions;
@@ -110,14 +116,27 @@ final class UsersApi {
     }
   }
 
+  /**
+   * Disables or enables every account with this email: the built-in one and those from identity
+   * providers. Disabling takes effect on the next request: the in-memory list of disabled users is
+   * renewed, then the users' sessions are ended.
+   */
   private void setDisabled(RoutingContext rc, String email, boolean disabled) {
     Requests.blocking(vertx, rc, () -> {
-      User u = users.setDisabled(local(email).id(), disabled);
-      if (disabled) {
-        // After the flag, so that a sign-in racing with this finds the account disabled or its session ended.
-        sessions.revokeUser(u.id());
+      List<User> matching = users.findByEmail(email);
+      if (matching.isEmpty()) {
+        throw new NotFoundException("no user with email " + email);
       }
-      return UserJson.toJson(u, clock.instant());
+      List<User> changed = new ArrayList<>();
+      for (User u : matching) {
+        changed.add(users.setDisabled(u.id(), disabled));
+      }
+      this.disabled.refresh();
+      if (disabled) {
+        changed.forEach(u -> sessions.revokeUser(u.id()));
+      }
+      User shown = changed.stream().filter(u -> u.kind() == User.Kind.LOCAL).findFirst().orElse(changed.get(0));
+      return UserJson.toJson(shown, clock.instant());
     }, 200);
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway;
 
+import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.pages.ErrorPage;
@@ -44,9 +45,11 @@ public final class IapGate {
   private final SignInRequests requests;
   private final String signInHost;
   private final Duration sessionLifetime;
+  private final DisabledUsers disabled;
 
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
-      Duration sessionLifetime) {
+      Duration sessionLifetime, DisabledUsers disabled) {
+    this.disabled = disabled;
     this.vertx = vertx;
     this.sessions = sessions;
     this.handoffs = handoffs;
@@ -80,8 +83,9 @@ public final class IapGate {
         return;
       }
       // A sign-in older than the service's re-authentication age counts as none: sign in again.
-      Optional<Session> session = ar.result().filter(s -> target.reauthMaxAge()
-          .map(age -> s.authTime().plus(age).isAfter(Instant.now())).orElse(true));
+      Optional<Session> session = ar.result()
+          .filter(s -> !disabled.contains(s.identity().userId()))
+          .filter(s -> target.reauthMaxAge().map(age -> s.authTime().plus(age).isAfter(Instant.now())).orElse(true));
       if (signOut) {
         req.resume();
         signOut(req, ex, session);

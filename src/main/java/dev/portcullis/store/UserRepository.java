@@ -70,6 +70,22 @@ public final class UserRepository {
     return db.inTransaction(c -> one(c, "email = ? AND provider = ?", email.toLowerCase(Locale.ROOT), User.LOCAL_PROVIDER));
   }
 
+  /** Every user with this email: the built-in account and identities from each provider. */
+  public List<User> findByEmail(String email) {
+    return db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM users WHERE email = ? ORDER BY provider")) {
+        ps.setString(1, email.toLowerCase(Locale.ROOT));
+        try (ResultSet rs = ps.executeQuery()) {
+          List<User> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
   public Optional<User> findById(String id) {
     return db.inTransaction(c -> one(c, "id = ?", id, null));
   }

@@ -234,6 +234,24 @@ class UsersApiTest {
   }
 
   @Test
+  void disable_externalIdentity_refusesEvenASessionCreatedAfterTheDisable() throws Exception {
+    String email = email("ext");
+    User external = portcullis.portcullis().users().upsertExternal("ext-" + names.incrementAndGet(), "corp",
+        "corp:" + email, email, Optional.empty());
+
+    Raw r = call("POST", custom(email, "disable"), (String) null);
+
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    // A sign-in that raced with the disable and made its session just after it is still refused.
+    SignIn late = signedIn.signIn(external, service);
+    assertThat(signedIn.get(service, late.cookie())).isEqualTo(401);
+
+    assertThat(call("POST", custom(email, "enable"), (String) null).status()).isEqualTo(200);
+    SignIn again = signedIn.signIn(external, service);
+    assertThat(signedIn.get(service, again.cookie())).isEqualTo(200);
+  }
+
+  @Test
   void disable_takesAnEmailWithReservedCharacters_encodedInThePath() throws Exception {
     String email = "ana+qa." + names.incrementAndGet() + "@example.com";
     accounts.create(email, Optional.empty(), "plus sign account");

@@ -208,7 +208,7 @@ class UsersCommandTest {
     Run r = cli("users", "disable", "ghost@example.com");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("no built-in account for ghost@example.com").contains("404");
+    assertThat(r.err()).contains("no user with email ghost@example.com").contains("404");
   }
 
   @Test
