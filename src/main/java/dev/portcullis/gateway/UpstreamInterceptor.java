@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
@@ -77,11 +78,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
             + "try again in a moment.", route.name(), requestId(ctx));
     ErrorPage.Rendered rendered = page.render(ctx.request().proxiedRequest().getHeader("accept"));
     ProxyResponse response = ctx.request().release().response();
+    // The proxy sends a body's media type as Content-Type and ignores the header, so the type goes on the body.
     return response.setStatusCode(page.status())
-        .putHeader("content-type", rendered.contentType())
         .putHeader("cache-control", "no-store")
         .putHeader(Gateway.GENERATED_HEADER, "true")
-        .setBody(Body.body(rendered.body()));
+        .setBody(Body.body(rendered.body(), MediaType.parse(rendered.contentType())));
   }
 
   private static String requestId(ProxyContext ctx) {
