@@ -35,7 +35,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     ProxyRequest request = ctx.request();
     request.setURI(originForm(request.getURI()));
     if (ctx.isWebSocket()) {
-      return ctx.sendRequest();
+      return ctx.sendRequest().recover(failure -> Future.succeededFuture(errorResponse(ctx, failure)));
     }
     ResponseDeadline deadline = new ResponseDeadline(ctx);
     Body body = request.getBody();
@@ -61,6 +61,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext ctx) {
     ProxyResponse response = ctx.response();
+    if (ctx.isWebSocket() && response.proxiedResponse() == null) {
+      // Our own 502/504 page for an upgrade that never reached the upstream. The proxy's WebSocket path only
+      // relays an upstream's status (and fails without one), so the page is sent from here.
+      return response.send();
+    }
     if (!ctx.isWebSocket() || response.getStatusCode() != 101) {
       HeaderHygiene.stripOutbound(response.headers());
     }
