@@ -5,6 +5,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.ProxyContext;
@@ -40,7 +41,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     ResponseDeadline deadline = new ResponseDeadline(ctx);
     Body body = request.getBody();
     if (body != null) {
-      request.setBody(Body.body(new EndSignallingStream(body.stream(), deadline::start), body.length(), body.mediaType()));
+      Runnable onFirstData = body.length() < 0 && request.version() == HttpVersion.HTTP_2
+          ? () -> chunked(ctx)
+          : () -> {};
+      request.setBody(Body.body(new SignallingStream(body.stream(), onFirstData, deadline::start), body.length(),
+          body.mediaType()));
     } else {
       deadline.start();
     }
@@ -72,6 +77,18 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
     return ctx.sendResponse();
+  }
+
+  /**
+   * An HTTP/2 request body has no framing header, and whether there is one at all is known only once data
+   * or the end of the stream arrives. The HTTP/1.1 upstream request is made chunked on the first data; a
+   * request that ends without data (every GET) goes upstream without a body, not as an empty chunked one.
+   */
+  private static void chunked(ProxyContext ctx) {
+    HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+    if (origin != null && !origin.isChunked()) {
+      origin.setChunked(true);
+    }
   }
 
   private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
