@@ -4,8 +4,12 @@ import dev.portcullis.pages.ErrorPage;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.streams.Pipe;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.ProxyContext;
@@ -14,6 +18,7 @@ import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -76,7 +81,48 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
+    if (!ctx.isWebSocket() && ctx.request().proxiedRequest().version() == HttpVersion.HTTP_1_0
+        && response.getBody() != null && response.getBody().length() < 0) {
+      return sendUntilClose(ctx, response);
+    }
     return ctx.sendResponse();
+  }
+
+  /**
+   * HTTP/1.0 has no chunked encoding, and for an HTTP/1.0 client the proxy gathers a body of unknown length
+   * whole in memory to give it a Content-Length (a 1 GB download, 1 GB of heap). Here the body is streamed
+   * instead and its end marked by closing the connection, as HTTP/1.0 allows (RFC 9112, section 6.3).
+   * This stands in for the proxy's last step, so this interceptor must stay the first one added to a route.
+   */
+  private static Future<Void> sendUntilClose(ProxyContext ctx, ProxyResponse response) {
+    HttpServerRequest client = ctx.request().proxiedRequest();
+    HttpServerResponse out = client.response();
+    out.setStatusCode(response.getStatusCode());
+    if (response.getStatusMessage() != null) {
+      out.setStatusMessage(response.getStatusMessage());
+    }
+    for (Map.Entry<String, String> h : response.headers()) {
+      if (!h.getKey().equalsIgnoreCase("content-type") && !h.getKey().equalsIgnoreCase("content-length")) {
+        out.headers().add(h.getKey(), h.getValue());
+      }
+    }
+    Body body = response.getBody();
+    if (body.mediaType() != null) {
+      out.putHeader("content-type", body.mediaType());
+    }
+    // Vert.x writes "Connection: keep-alive" for an HTTP/1.0 client that asked for it; this runs after that.
+    out.headersEndHandler(v -> out.headers().set("connection", "close"));
+    Pipe<Buffer> pipe = body.stream().pipe();
+    pipe.endOnFailure(false);
+    return pipe.to(out).andThen(ar -> {
+      if (ar.failed()) {
+        HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+        if (origin != null) {
+          origin.reset();
+        }
+      }
+      client.connection().close();
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -170,6 +171,29 @@ class ForwardingTest {
     assertThat(reply.headerNames()).doesNotContain("x-up", "keep-alive", "proxy-connection", "upgrade", "trailer");
     assertThat(reply.headers("connection")).noneMatch(v -> v.toLowerCase().contains("x-up"));
     assertThat(reply.header("x-stays")).isEqualTo("1");
+  }
+
+  @Test
+  void http10Client_chunkedUpstreamBody_isStreamedAndEndedByClosingTheConnection() throws Exception {
+    String upstream = upstreams.http(req -> {
+      var response = req.response().setChunked(true).putHeader("content-type", "text/plain");
+      response.write("part one;");
+      response.end("part two");
+    });
+    portcullis.createService("old-client", upstream);
+
+    // Asking for keep-alive: the connection must still be closed, or the client cannot tell where the body ends.
+    RawHttp.Reply keepAlive = RawHttp.send(portcullis.port(),
+        "GET / HTTP/1.0", "Host: " + portcullis.hostOf("old-client"), "Connection: keep-alive");
+    RawHttp.Reply plain = RawHttp.send(portcullis.port(), "GET / HTTP/1.0", "Host: " + portcullis.hostOf("old-client"));
+
+    for (RawHttp.Reply reply : List.of(keepAlive, plain)) {
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.header("transfer-encoding")).isNull();
+      assertThat(reply.header("content-type")).isEqualTo("text/plain");
+      assertThat(reply.bodyText()).isEqualTo("part one;part two");
+    }
+    assertThat(keepAlive.header("connection")).isEqualToIgnoringCase("close");
   }
 
   @Test

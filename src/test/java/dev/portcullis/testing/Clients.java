@@ -61,8 +61,12 @@ public final class Clients {
   }
 
   public static <T> T await(Future<T> future) {
+    return await(future, 20);
+  }
+
+  public static <T> T await(Future<T> future, long seconds) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new AssertionError("request failed: " + e.getCause(), e.getCause());
     } catch (Exception e) {

@@ -71,18 +71,9 @@ public final class RawHttp {
 
   /** Reads one response from the stream; the body is read to its framed end. */
   public static Reply read(InputStream in) throws IOException {
-    String statusLine = line(in);
-    if (statusLine == null) {
-      throw new IOException("connection closed before a response");
-    }
-    String[] parts = statusLine.split(" ", 3);
-    int status = Integer.parseInt(parts[1]);
-    List<String[]> headers = new ArrayList<>();
-    for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
-      int colon = l.indexOf(':');
-      headers.add(new String[] {l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim()});
-    }
-    Reply head = new Reply(statusLine, status, headers, new byte[0]);
+    Reply head = readHead(in);
+    int status = head.status();
+    List<String[]> headers = head.headerLines();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String length = head.header("content-length");
     String te = head.header("transfer-encoding");
@@ -108,7 +99,23 @@ public final class RawHttp {
     } else {
       in.transferTo(body);
     }
-    return new Reply(statusLine, status, headers, body.toByteArray());
+    return new Reply(head.statusLine(), status, headers, body.toByteArray());
+  }
+
+  /** Reads a response's status line and headers, leaving the stream at the start of the body. */
+  public static Reply readHead(InputStream in) throws IOException {
+    String statusLine = line(in);
+    if (statusLine == null) {
+      throw new IOException("connection closed before a response");
+    }
+    String[] parts = statusLine.split(" ", 3);
+    int status = Integer.parseInt(parts[1]);
+    List<String[]> headers = new ArrayList<>();
+    for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+      int colon = l.indexOf(':');
+      headers.add(new String[] {l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim()});
+    }
+    return new Reply(statusLine, status, headers, new byte[0]);
   }
 
   private static String line(InputStream in) throws IOException {
