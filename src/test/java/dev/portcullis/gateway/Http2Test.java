@@ -8,7 +8,6 @@ import dev.portcullis.testing.Clients.Reply;
 import dev.portcullis.testing.SelfSignedCertificate;
 import dev.portcullis.testing.TestPortcullis;
 import dev.portcullis.testing.Upstreams;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -139,8 +138,8 @@ class Http2Test {
   }
 
   /** An HTTP/2 POST whose body is written in parts, with no content-length; returns the upstream's answer. */
-  private static String streamedPost(HttpClient client, TestPortcullis portcullis) {
-    Future<Reply> reply = client.request(Clients.to(portcullis, "app", HttpMethod.POST, "/upload"))
+  private String streamedPost(HttpClient client, TestPortcullis portcullis) {
+    Reply r = Clients.run(upstreams.vertx(), () -> client.request(Clients.to(portcullis, "app", HttpMethod.POST, "/upload"))
         .compose(req -> {
           req.setChunked(true);
           for (int i = 0; i < 50; i++) {
@@ -149,8 +148,7 @@ class Http2Test {
           req.end();
           return req.response();
         })
-        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.version(), r.headers(), b)));
-    Reply r = Clients.await(reply);
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.version(), resp.headers(), b))));
     assertThat(r.version()).isEqualTo(HttpVersion.HTTP_2);
     assertThat(r.status()).isEqualTo(200);
     return r.text();

@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ class IapServiceTest {
   Upstreams upstreams;
   TestPortcullis portcullis;
   HttpClient client;
+  WebSocketClient webSockets;
   final AtomicInteger reached = new AtomicInteger();
 
   @BeforeAll
@@ -34,6 +36,7 @@ class IapServiceTest {
     upstreams = new Upstreams();
     portcullis = TestPortcullis.start(dir);
     client = upstreams.vertx().createHttpClient();
+    webSockets = upstreams.vertx().createWebSocketClient();
     String upstream = upstreams.http(req -> {
       reached.incrementAndGet();
       req.response().end("you should not see this");
@@ -77,7 +80,7 @@ class IapServiceTest {
 
   @Test
   void webSocketUpgrades_areRefusedWithServiceUnavailable() {
-    Throwable failure = WebSocketTest.failureOf(upstreams.vertx().createWebSocketClient().connect(
+    Throwable failure = Clients.failureOf(upstreams.vertx(), () -> webSockets.connect(
         new WebSocketConnectOptions().setHost("127.0.0.1").setPort(portcullis.port()).setURI("/socket")
             .addHeader("host", portcullis.hostOf("secret"))));
 

@@ -122,7 +122,7 @@ class StreamingTest {
       req.endHandler(v -> req.response().end("got " + String.join("", parts)));
     }));
 
-    Clients.Reply reply = Clients.await(http1.request(Clients.to(portcullis, "uploads", HttpMethod.POST, "/"))
+    Clients.Reply reply = Clients.run(vertx, () -> http1.request(Clients.to(portcullis, "uploads", HttpMethod.POST, "/"))
         .compose(req -> {
           req.setChunked(true);
           req.write("first part;");
@@ -141,7 +141,7 @@ class StreamingTest {
     List<String> parts = new CopyOnWriteArrayList<>();
     AtomicBoolean firstBeforeRest = new AtomicBoolean();
     String[] contentType = new String[1];
-    Clients.await(client.request(Clients.to(portcullis, service, HttpMethod.GET, "/stream"))
+    Clients.run(vertx, () -> client.request(Clients.to(portcullis, service, HttpMethod.GET, "/stream"))
         .compose(req -> req.send())
         .compose(resp -> {
           contentType[0] = resp.getHeader("content-type");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.testing.Clients;
 import dev.portcullis.testing.TestPortcullis;
 import dev.portcullis.testing.Upstreams;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +13,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +63,7 @@ class WebSocketTest {
 
   @Test
   void textAndBinaryFrames_areEchoedThroughTheProxy() {
-    WebSocket ws = Clients.await(webSockets.connect(to("chat")));
+    WebSocket ws = Clients.run(upstreams.vertx(), () -> webSockets.connect(to("chat")));
     try {
       Promise<String> text = Promise.promise();
       Promise<Buffer> binary = Promise.promise();
@@ -89,7 +86,7 @@ class WebSocketTest {
 
   @Test
   void closeCodeAndReasonChosenByTheUpstream_reachTheClient() {
-    WebSocket ws = Clients.await(webSockets.connect(to("chat")));
+    WebSocket ws = Clients.run(upstreams.vertx(), () -> webSockets.connect(to("chat")));
     Promise<Void> closed = Promise.promise();
     ws.closeHandler(closed::tryComplete);
 
@@ -113,7 +110,7 @@ class WebSocketTest {
         .addHeader("X-Auth-Request-Email", "boss@example.com")
         .addHeader("X-Forwarded-For", "6.6.6.6")
         .addHeader("X-Kept", "yes");
-    WebSocket ws = Clients.await(webSockets.connect(options));
+    WebSocket ws = Clients.run(upstreams.vertx(), () -> webSockets.connect(options));
     ws.close();
 
     MultiMap seen = upgradeHeaders.get();
@@ -129,7 +126,7 @@ class WebSocketTest {
   void upgradeToAnUpstreamThatIsDown_getsBadGateway() throws Exception {
     portcullis.createService("chat-down", "http://127.0.0.1:" + UpstreamFailureTest.freePort());
 
-    Throwable failure = failureOf(webSockets.connect(to("chat-down")));
+    Throwable failure = Clients.failureOf(upstreams.vertx(), () -> webSockets.connect(to("chat-down")));
 
     assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
     UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
@@ -143,20 +140,9 @@ class WebSocketTest {
     String refusing = upstreams.http(req -> req.response().setStatusCode(403).end("no sockets for you"));
     portcullis.createService("chat-refusing", refusing);
 
-    Throwable failure = failureOf(webSockets.connect(to("chat-refusing")));
+    Throwable failure = Clients.failureOf(upstreams.vertx(), () -> webSockets.connect(to("chat-refusing")));
 
     assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
     assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(403);
-  }
-
-  static Throwable failureOf(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      throw new AssertionError("expected a failure, got " + future.result());
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no outcome within 20 s", e);
-    }
   }
 }
