@@ -60,8 +60,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
         .map(response -> {
           route.upstreamLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
           HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
-          if (origin != null) {
-            origin.idleTimeout(route.idleMillis);
+          Body responseBody = response.getBody();
+          if (origin != null && responseBody != null) {
+            response.setBody(Body.body(new IdleTimeoutStream(vertx, responseBody.stream(), route.idleMillis,
+                () -> origin.reset(0, UpstreamTimeoutException.idle(route.idleMillis))),
+                responseBody.length(), responseBody.mediaType()));
           }
           return response;
         })
@@ -199,7 +202,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
         timer = -1;
         HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
         if (!done && origin != null) {
-          origin.reset(0, new UpstreamTimeoutException(route.responseMillis));
+          origin.reset(0, UpstreamTimeoutException.response(route.responseMillis));
         }
       });
     }

@@ -91,6 +91,30 @@ public final class ForkedPortcullis implements AutoCloseable {
     }
   }
 
+  /**
+   * How many instances of a class are reachable in the process right now, from a class histogram (which
+   * collects garbage first); empty when this JDK has no jcmd.
+   */
+  public java.util.OptionalLong liveInstances(String className) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return java.util.OptionalLong.empty();
+    }
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("jcmd failed:\n" + out);
+    }
+    // Lines look like: "  10:  3000  408000  io.vertx.core.http.impl.HttpClientRequestImpl (module)"
+    return java.util.OptionalLong.of(out.lines()
+        .map(String::trim)
+        .map(l -> l.split("\\s+"))
+        .filter(f -> f.length >= 4 && f[3].equals(className))
+        .mapToLong(f -> Long.parseLong(f[1]))
+        .sum());
+  }
+
   public String hostOf(String service) {
     return service + ".localhost:" + port;
   }
