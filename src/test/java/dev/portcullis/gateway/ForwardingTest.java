@@ -125,6 +125,30 @@ class ForwardingTest {
   }
 
   @Test
+  void headAndNotModified_passThroughWithoutBodies() throws Exception {
+    String upstream = upstreams.http(req -> {
+      if (req.getHeader("if-none-match") != null) {
+        req.response().setStatusCode(304).putHeader("etag", "\"v1\"").end();
+      } else {
+        req.response().putHeader("content-length", "1234").putHeader("etag", "\"v1\"").end();
+      }
+    });
+    portcullis.createService("heads", upstream);
+
+    RawHttp.Reply head = RawHttp.send(portcullis.port(),
+        "HEAD /file HTTP/1.1", "Host: " + portcullis.hostOf("heads"), "Connection: close");
+    RawHttp.Reply notModified = RawHttp.send(portcullis.port(),
+        "GET /file HTTP/1.1", "Host: " + portcullis.hostOf("heads"), "If-None-Match: \"v1\"", "Connection: close");
+
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("content-length")).isEqualTo("1234");
+    assertThat(head.body()).isEmpty();
+    assertThat(head.header("etag")).isEqualTo("\"v1\"");
+    assertThat(notModified.status()).isEqualTo(304);
+    assertThat(notModified.header("etag")).isEqualTo("\"v1\"");
+  }
+
+  @Test
   void hopByHop_requestHeadersNeverReachUpstream() throws Exception {
     portcullis.createService("hops", upstreams.http(Clients.echo()));
 
