@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -129,10 +128,6 @@ public final class Gateway implements Handler<HttpServerRequest> {
       headers.set("x-forwarded-host", request.authority() == null ? "" : request.authority().toString());
     }
     headers.set("x-request-id", requestId);
-    if (request.version() == HttpVersion.HTTP_2 && !request.isEnded() && !headers.contains("content-length")) {
-      // An HTTP/2 body has no framing header; the HTTP/1.1 upstream needs one to stream it.
-      headers.set("transfer-encoding", "chunked");
-    }
   }
 
   private boolean internal(String client) {

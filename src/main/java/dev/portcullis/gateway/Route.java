@@ -11,9 +11,12 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One service's forwarding: its upstream address, timeouts and the proxy chain that streams to it. */
 final class Route {
+  private static final Logger log = LoggerFactory.getLogger(Route.class);
   static final String ORIGIN_REQUEST = "portcullis.origin";
 
   final Service service;
@@ -47,7 +50,12 @@ final class Route {
         .setPort(port)
         .setSsl(ssl)
         .setConnectTimeout(connectMillis);
-    return ctx.client().request(options).onSuccess(r -> ctx.set(ORIGIN_REQUEST, r));
+    return ctx.client().request(options).onSuccess(r -> {
+      // Failures reach the proxy through the response (a 502/504 page, or a reset towards the client).
+      // Without a handler Vert.x logs each one at ERROR, e.g. every WebSocket that closes.
+      r.exceptionHandler(e -> log.debug("upstream exchange for {} ended: {}", service.name(), e.toString()));
+      ctx.set(ORIGIN_REQUEST, r);
+    });
   }
 
   String name() {

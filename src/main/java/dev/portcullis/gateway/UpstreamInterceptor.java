@@ -4,17 +4,21 @@ import dev.portcullis.pages.ErrorPage;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.streams.Pipe;
 import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -37,12 +41,16 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     ProxyRequest request = ctx.request();
     request.setURI(originForm(request.getURI()));
     if (ctx.isWebSocket()) {
-      return ctx.sendRequest();
+      return ctx.sendRequest().recover(failure -> Future.succeededFuture(errorResponse(ctx, failure)));
     }
     ResponseDeadline deadline = new ResponseDeadline(ctx);
     Body body = request.getBody();
     if (body != null) {
-      request.setBody(Body.body(new EndSignallingStream(body.stream(), deadline::start), body.length(), body.mediaType()));
+      Runnable onFirstData = body.length() < 0 && request.version() == HttpVersion.HTTP_2
+          ? () -> chunked(ctx)
+          : () -> {};
+      request.setBody(Body.body(new SignallingStream(body.stream(), onFirstData, deadline::start), body.length(),
+          body.mediaType()));
     } else {
       deadline.start();
     }
@@ -52,8 +60,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
         .map(response -> {
           route.upstreamLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
           HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
-          if (origin != null) {
-            origin.idleTimeout(route.idleMillis);
+          Body responseBody = response.getBody();
+          if (origin != null && responseBody != null) {
+            response.setBody(Body.body(new IdleTimeoutStream(vertx, responseBody.stream(), route.idleMillis,
+                () -> origin.reset(0, UpstreamTimeoutException.idle(route.idleMillis))),
+                responseBody.length(), responseBody.mediaType()));
           }
           return response;
         })
@@ -63,6 +74,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext ctx) {
     ProxyResponse response = ctx.response();
+    if (ctx.isWebSocket() && response.proxiedResponse() == null) {
+      // Our own 502/504 page for an upgrade that never reached the upstream. The proxy's WebSocket path only
+      // relays an upstream's status (and fails without one), so the page is sent from here.
+      return response.send();
+    }
     if (!ctx.isWebSocket() || response.getStatusCode() != 101) {
       HeaderHygiene.stripOutbound(response.headers());
     }
@@ -70,28 +86,58 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     response.headers().remove("x-request-id");
     if (!ctx.isWebSocket() && ctx.request().proxiedRequest().version() == HttpVersion.HTTP_1_0
         && response.getBody() != null && response.getBody().length() < 0) {
-      return streamToHttp10(ctx, response);
+      return sendUntilClose(ctx, response);
     }
     return ctx.sendResponse();
   }
 
   /**
-   * An HTTP/1.0 client cannot take chunked encoding, and the proxy would buffer such a body whole to
-   * measure it. Instead the body is streamed as it comes and its end is marked by closing the connection,
-   * as HTTP/1.0 allows.
+   * HTTP/1.0 has no chunked encoding, and for an HTTP/1.0 client the proxy gathers a body of unknown length
+   * whole in memory to give it a Content-Length (a 1 GB download, 1 GB of heap). Here the body is streamed
+   * instead and its end marked by closing the connection, as HTTP/1.0 allows (RFC 9112, section 6.3).
+   * This stands in for the proxy's last step, so this interceptor must stay the first one added to a route.
    */
-  private static Future<Void> streamToHttp10(ProxyContext ctx, ProxyResponse response) {
-    HttpServerRequest inbound = ctx.request().proxiedRequest();
-    HttpServerResponse out = inbound.response();
+  private static Future<Void> sendUntilClose(ProxyContext ctx, ProxyResponse response) {
+    HttpServerRequest client = ctx.request().proxiedRequest();
+    HttpServerResponse out = client.response();
     out.setStatusCode(response.getStatusCode());
     if (response.getStatusMessage() != null) {
       out.setStatusMessage(response.getStatusMessage());
     }
-    response.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
-    out.headers().remove("content-length");
-    out.headers().set("connection", "close");
-    return response.getBody().stream().pipeTo(out)
-        .andThen(ar -> inbound.connection().close());
+    for (Map.Entry<String, String> h : response.headers()) {
+      if (!h.getKey().equalsIgnoreCase("content-type") && !h.getKey().equalsIgnoreCase("content-length")) {
+        out.headers().add(h.getKey(), h.getValue());
+      }
+    }
+    Body body = response.getBody();
+    if (body.mediaType() != null) {
+      out.putHeader("content-type", body.mediaType());
+    }
+    // Vert.x writes "Connection: keep-alive" for an HTTP/1.0 client that asked for it; this runs after that.
+    out.headersEndHandler(v -> out.headers().set("connection", "close"));
+    Pipe<Buffer> pipe = body.stream().pipe();
+    pipe.endOnFailure(false);
+    return pipe.to(out).andThen(ar -> {
+      if (ar.failed()) {
+        HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+        if (origin != null) {
+          origin.reset();
+        }
+      }
+      client.connection().close();
+    });
+  }
+
+  /**
+   * An HTTP/2 request body has no framing header, and whether there is one at all is known only once data
+   * or the end of the stream arrives. The HTTP/1.1 upstream request is made chunked on the first data; a
+   * request that ends without data (every GET) goes upstream without a body, not as an empty chunked one.
+   */
+  private static void chunked(ProxyContext ctx) {
+    HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
+    if (origin != null && !origin.isChunked()) {
+      origin.setChunked(true);
+    }
   }
 
   private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
@@ -103,11 +149,11 @@ final class UpstreamInterceptor implements ProxyInterceptor {
             + "try again in a moment.", route.name(), requestId(ctx));
     ErrorPage.Rendered rendered = page.render(ctx.request().proxiedRequest().getHeader("accept"));
     ProxyResponse response = ctx.request().release().response();
+    // The proxy sends a body's media type as Content-Type and ignores the header, so the type goes on the body.
     return response.setStatusCode(page.status())
-        .putHeader("content-type", rendered.contentType())
         .putHeader("cache-control", "no-store")
         .putHeader(Gateway.GENERATED_HEADER, "true")
-        .setBody(Body.body(rendered.body()));
+        .setBody(Body.body(rendered.body(), MediaType.parse(rendered.contentType())));
   }
 
   private static String requestId(ProxyContext ctx) {
@@ -156,7 +202,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
         timer = -1;
         HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
         if (!done && origin != null) {
-          origin.reset(0, new UpstreamTimeoutException(route.responseMillis));
+          origin.reset(0, UpstreamTimeoutException.response(route.responseMillis));
         }
       });
     }

@@ -4,13 +4,16 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
-/** A request body passed through unchanged that says when it has been read to the end. */
-final class EndSignallingStream implements ReadStream<Buffer> {
+/** A request body passed through unchanged that says when its first data comes and when it has been read to the end. */
+final class SignallingStream implements ReadStream<Buffer> {
   private final ReadStream<Buffer> delegate;
+  private final Runnable onFirstData;
   private final Runnable onEnd;
+  private boolean dataSeen;
 
-  EndSignallingStream(ReadStream<Buffer> delegate, Runnable onEnd) {
+  SignallingStream(ReadStream<Buffer> delegate, Runnable onFirstData, Runnable onEnd) {
     this.delegate = delegate;
+    this.onFirstData = onFirstData;
     this.onEnd = onEnd;
   }
 
@@ -22,7 +25,17 @@ final class EndSignallingStream implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    delegate.handler(handler);
+    if (handler == null) {
+      delegate.handler(null);
+    } else {
+      delegate.handler(data -> {
+        if (!dataSeen) {
+          dataSeen = true;
+          onFirstData.run();
+        }
+        handler.handle(data);
+      });
+    }
     return this;
   }
 
