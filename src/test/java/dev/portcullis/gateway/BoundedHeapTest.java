@@ -168,7 +168,7 @@ class BoundedHeapTest {
     }
 
     OptionalLong live = portcullis.liveInstances("io.vertx.core.http.impl.HttpClientRequestImpl");
-    assumeTrue(live.isPresent(), "this JDK has no jcmd");
+    assumeTrue(live.isPresent(), "no class histogram: this JDK has no jcmd, or it cannot attach");
     assertThat(live.getAsLong()).as("upstream requests still reachable after 500 finished exchanges")
         .isLessThan(50);
   }
@@ -243,6 +243,9 @@ class BoundedHeapTest {
     long[] sent = {0};
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
+      if (response.ended()) {
+        return;
+      }
       while (sent[0] < SIZE && !response.writeQueueFull()) {
         byte[] chunk = new byte[CHUNK];
         fill(chunk, sent[0]);
