@@ -46,7 +46,7 @@ class BoundedHeapTest {
   static final long SIZE = 100L * 1024 * 1024;
   static final int CHUNK = 64 * 1024;
 
-  @TempDir Path dir;
+  Path dir;
   Upstreams upstreams;
   ForkedPortcullis portcullis;
   HttpClient client;
@@ -56,13 +56,15 @@ class BoundedHeapTest {
   String small;
 
   @BeforeAll
-  void start() {
+  void start(@TempDir Path dir) throws Exception {
+    this.dir = dir;
     upstreams = new Upstreams();
     client = upstreams.vertx().createHttpClient();
     sink = upstreams.http(BoundedHeapTest::countingSink);
     source = upstreams.http(req -> generate(req.response(), true));
     chunkedSource = upstreams.http(req -> generate(req.response(), false));
     small = upstreams.http(req -> req.response().end("ok"));
+    portcullisRunning();
   }
 
   /** One Portcullis for the class; a test that kills it must not fail the others too. */
