@@ -4,7 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
-/** A request body passed through unchanged that says when its first data comes and when it has been read to the end. */
+/** A request body passed through unchanged that says when its first data comes and when it has been read whole. */
 final class SignallingStream implements ReadStream<Buffer> {
   private final ReadStream<Buffer> delegate;
   private final Runnable onFirstData;

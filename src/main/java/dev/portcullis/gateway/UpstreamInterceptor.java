@@ -117,7 +117,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     out.headersEndHandler(v -> out.headers().set("connection", "close"));
     Pipe<Buffer> pipe = body.stream().pipe();
     pipe.endOnFailure(false);
-    return pipe.to(out).andThen(ar -> {
+    return pipe.to(out).transform(ar -> {
       if (ar.failed()) {
         HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
         if (origin != null) {
@@ -125,6 +125,8 @@ final class UpstreamInterceptor implements ProxyInterceptor {
         }
       }
       client.connection().close();
+      // Handled here either way: the head has gone out, so the proxy has no other answer left to give.
+      return Future.<Void>succeededFuture();
     });
   }
 

@@ -173,6 +173,9 @@ class UpstreamFailureTest {
       long[] sent = {0};
       Runnable[] pump = new Runnable[1];
       pump[0] = () -> {
+        if (response.ended()) {
+          return;
+        }
         while (sent[0] < size && !response.writeQueueFull()) {
           response.write(Buffer.buffer(new byte[64 * 1024]));
           sent[0] += 64 * 1024;
