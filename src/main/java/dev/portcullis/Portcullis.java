@@ -177,7 +177,7 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(Math.max(1, Runtime.getRuntime().availableProcessors())));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], () -> true, new AdminServer.People(users, accounts, sessions, disabledUsers, clock));
+          () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock));
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
@@ -299,7 +299,8 @@ public final class Portcullis implements AutoCloseable {
     }
     long timeout = settings.shutdownTimeout().toMillis();
     try {
-      Future.join(gatewayServer.shutdown(timeout), adminServer.shutdown(timeout))
+      // The admin listener stays up while the proxy drains, so /readyz answers 503 to load balancers.
+      gatewayServer.shutdown(timeout).eventually(() -> adminServer.shutdown(1_000))
           .toCompletionStage().toCompletableFuture().get(timeout + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("shutdown did not drain cleanly: {}", e.toString());

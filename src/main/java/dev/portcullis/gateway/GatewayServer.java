@@ -21,6 +21,7 @@ public final class GatewayServer {
   private final Gateway gateway;
   private final List<HttpServer> servers = new ArrayList<>();
   private int port;
+  private volatile boolean listening;
 
   public GatewayServer(Settings settings, Vertx vertx, Gateway gateway) {
     this.settings = settings;
@@ -44,7 +45,7 @@ public final class GatewayServer {
         chain = chain.compose(p -> listen(first));
       }
       return chain;
-    });
+    }).onSuccess(p -> listening = true);
   }
 
   private Future<Integer> listen(int p) {
@@ -71,12 +72,18 @@ public final class GatewayServer {
     return server.listen().map(HttpServer::actualPort);
   }
 
+  /** True from a successful start until shutdown begins: what /readyz reports for the proxy. */
+  public boolean listening() {
+    return listening;
+  }
+
   public int port() {
     return port;
   }
 
   /** Stops accepting now; open exchanges may finish until the timeout, then are closed. */
   public Future<Void> shutdown(long timeoutMillis) {
+    listening = false;
     List<Future<Void>> all = new ArrayList<>();
     synchronized (servers) {
       for (HttpServer s : servers) {
