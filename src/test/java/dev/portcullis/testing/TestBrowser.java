@@ -1,0 +1,201 @@
+package dev.portcullis.testing;
+
+import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A small scripted browser for end-to-end tests: one cookie jar per host name (host-only cookies, as
+ * Portcullis sets them), no automatic redirects, and every request sent to 127.0.0.1 with the Host header
+ * taken from the URL, since {@code *.localhost} does not resolve in Java. Navigations carry the headers
+ * a real browser sends for them (Accept text/html, Sec-Fetch-Mode navigate).
+ */
+public final class TestBrowser {
+  public static final String NAVIGATION_ACCEPT =
+      "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+  private final HttpClient client;
+  private final Map<String, Map<String, String>> jar = new LinkedHashMap<>();
+
+  public TestBrowser(Vertx vertx) {
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+  }
+
+  /** What came back, with the body read whole. */
+  public record Response(int status, MultiMap headers, String body) {
+    public String location() {
+      return headers.get("location");
+    }
+
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public List<Cookie> setCookies() {
+      return headers.getAll("set-cookie").stream().map(ClientCookieDecoder.LAX::decode).toList();
+    }
+
+    /** The Set-Cookie for this name, if the response set or cleared it. */
+    public Optional<Cookie> setCookie(String name) {
+      return setCookies().stream().filter(c -> c.name().equals(name)).reduce((a, b) -> b);
+    }
+
+    /** True when the response set a cookie with this name to a non-empty value. */
+    public boolean sets(String name) {
+      return setCookie(name).filter(c -> !c.value().isEmpty() && c.maxAge() != 0).isPresent();
+    }
+
+    /** The value of a hidden form field in an HTML page. */
+    public Optional<String> formField(String name) {
+      Matcher m = Pattern.compile("name=\"" + Pattern.quote(name) + "\" value=\"([^\"]*)\"").matcher(body);
+      return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+  }
+
+  /** A page navigation, as when the user types a URL or follows a link. */
+  public Response navigate(String url) {
+    return send(HttpMethod.GET, url, Map.of("accept", NAVIGATION_ACCEPT, "sec-fetch-mode", "navigate",
+        "sec-fetch-dest", "document"), null);
+  }
+
+  /** Follows a redirect as a navigation. */
+  public Response follow(Response redirect) {
+    if (redirect.status() / 100 != 3 || redirect.location() == null) {
+      throw new AssertionError("not a redirect: " + redirect.status() + " " + redirect.body());
+    }
+    return navigate(redirect.location());
+  }
+
+  /** Follows redirects (at most ten) and returns the first response that is not one. */
+  public Response followAll(Response r) {
+    for (int i = 0; i < 10 && r.status() / 100 == 3; i++) {
+      r = follow(r);
+    }
+    return r;
+  }
+
+  /** Submits an HTML form as a browser does from a page of the same origin. */
+  public Response submit(String url, Map<String, String> fields) {
+    URI u = URI.create(url);
+    String origin = u.getScheme() + "://" + u.getRawAuthority();
+    return post(url, fields, Map.of("origin", origin, "sec-fetch-site", "same-origin", "sec-fetch-mode", "navigate",
+        "accept", NAVIGATION_ACCEPT));
+  }
+
+  /** A form-urlencoded POST with exactly the extra headers given. */
+  public Response post(String url, Map<String, String> fields, Map<String, String> headers) {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put("content-type", "application/x-www-form-urlencoded");
+    return send(HttpMethod.POST, url, h, form(fields));
+  }
+
+  public static String form(Map<String, String> fields) {
+    return fields.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+  }
+
+  /** Sends a request for an absolute URL, with this browser's cookies for its host. */
+  public Response send(HttpMethod method, String url, Map<String, String> headers, String body) {
+    URI u = URI.create(url);
+    String pathAndQuery = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    return raw(method, u.getRawAuthority(), pathAndQuery, headers, body);
+  }
+
+  /**
+   * Sends a request with the request target exactly as given (it need not be a valid URI), to the port
+   * in {@code authority}, with the cookies for its host.
+   */
+  public Response raw(HttpMethod method, String authority, String target, Map<String, String> headers, String body) {
+    String host = hostName(authority);
+    int colon = authority.lastIndexOf(':');
+    int port = colon < 0 ? 80 : Integer.parseInt(authority.substring(colon + 1));
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port)
+        .setURI(target).putHeader("host", authority).setTimeout(15_000);
+    headers.forEach(options::putHeader);
+    String cookies = cookieHeader(host);
+    if (!cookies.isEmpty() && !headers.containsKey("cookie")) {
+      options.putHeader("cookie", cookies);
+    }
+    try {
+      Response r = client.request(options)
+          .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+          .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(),
+              MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString(StandardCharsets.UTF_8))))
+          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      store(host, r);
+      return r;
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + authority + target + " failed: " + e, e);
+    }
+  }
+
+  private void store(String host, Response r) {
+    for (Cookie c : r.setCookies()) {
+      Map<String, String> cookies = jar.computeIfAbsent(host, h -> new LinkedHashMap<>());
+      if (c.maxAge() == 0 || c.value().isEmpty()) {
+        cookies.remove(c.name());
+      } else {
+        cookies.put(c.name(), c.value());
+      }
+    }
+  }
+
+  private String cookieHeader(String host) {
+    return jar.getOrDefault(host, Map.of()).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+  }
+
+  public Optional<String> cookie(String hostOrAuthority, String name) {
+    return Optional.ofNullable(jar.getOrDefault(hostName(hostOrAuthority), Map.of()).get(name));
+  }
+
+  public void setCookie(String hostOrAuthority, String name, String value) {
+    jar.computeIfAbsent(hostName(hostOrAuthority), h -> new LinkedHashMap<>()).put(name, value);
+  }
+
+  public void removeCookie(String hostOrAuthority, String name) {
+    jar.getOrDefault(hostName(hostOrAuthority), new LinkedHashMap<>()).remove(name);
+  }
+
+  /** A copy of the cookies this browser holds for a host. */
+  public Map<String, String> cookies(String hostOrAuthority) {
+    return new LinkedHashMap<>(jar.getOrDefault(hostName(hostOrAuthority), Map.of()));
+  }
+
+  public List<String> hosts() {
+    return new ArrayList<>(jar.keySet());
+  }
+
+  private static String hostName(String authority) {
+    String a = authority.contains("://") ? URI.create(authority).getRawAuthority() : authority;
+    int colon = a.lastIndexOf(':');
+    return (colon < 0 ? a : a.substring(0, colon)).toLowerCase(Locale.ROOT);
+  }
+
+  public void close() {
+    client.close();
+  }
+}
