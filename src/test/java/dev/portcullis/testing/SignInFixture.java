@@ -35,6 +35,7 @@ public final class SignInFixture implements AutoCloseable {
   private final Path dataDir;
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final AtomicInteger accounts = new AtomicInteger();
+  private final List<TestBrowser> browsers = new CopyOnWriteArrayList<>();
 
   private SignInFixture(Upstreams upstreams, TestPortcullis portcullis, Path dataDir) {
     this.upstreams = upstreams;
@@ -71,7 +72,9 @@ public final class SignInFixture implements AutoCloseable {
   }
 
   public TestBrowser browser() {
-    return new TestBrowser(upstreams.vertx());
+    TestBrowser b = new TestBrowser();
+    browsers.add(b);
+    return b;
   }
 
   /** host:port of a service, e.g. dash.localhost:40123. */
@@ -181,6 +184,7 @@ public final class SignInFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    browsers.forEach(TestBrowser::close);
     portcullis.close();
     upstreams.close();
   }

@@ -3,13 +3,12 @@ package dev.portcullis.testing;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,19 +25,17 @@ import java.util.stream.Collectors;
 /**
  * A small scripted browser for end-to-end tests: one cookie jar per host name (host-only cookies, as
  * Portcullis sets them), no automatic redirects, and every request sent to 127.0.0.1 with the Host header
- * taken from the URL, since {@code *.localhost} does not resolve in Java. Navigations carry the headers
+ * taken from the URL, since {@code *.localhost} does not resolve in Java. It speaks HTTP/1.1 over a plain
+ * socket, one request per connection. Navigations carry the headers
  * a real browser sends for them (Accept text/html, Sec-Fetch-Mode navigate).
  */
 public final class TestBrowser {
   public static final String NAVIGATION_ACCEPT =
       "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-  private final HttpClient client;
   private final Map<String, Map<String, String>> jar = new LinkedHashMap<>();
 
-  public TestBrowser(Vertx vertx) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
-  }
+  public TestBrowser() {}
 
   /** What came back, with the body read whole. */
   public record Response(int status, MultiMap headers, String body) {
@@ -129,30 +125,90 @@ public final class TestBrowser {
 
   /**
    * Sends a request with the request target exactly as given (it need not be a valid URI), to the port
-   * in {@code authority}, with the cookies for its host.
+   * in {@code authority}, with the cookies for its host. One connection per request, over a plain socket,
+   * so that what is sent is exactly what is written here.
    */
   public Response raw(HttpMethod method, String authority, String target, Map<String, String> headers, String body) {
     String host = hostName(authority);
     int colon = authority.lastIndexOf(':');
     int port = colon < 0 ? 80 : Integer.parseInt(authority.substring(colon + 1));
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port)
-        .setURI(target).putHeader("host", authority).setTimeout(15_000);
-    headers.forEach(options::putHeader);
+    byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder(method.name()).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("host: ").append(authority).append("\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
     String cookies = cookieHeader(host);
     if (!cookies.isEmpty() && !headers.containsKey("cookie")) {
-      options.putHeader("cookie", cookies);
+      head.append("cookie: ").append(cookies).append("\r\n");
     }
-    try {
-      Response r = client.request(options)
-          .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-          .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(),
-              MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString(StandardCharsets.UTF_8))))
-          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    if (body != null) {
+      head.append("content-length: ").append(content.length).append("\r\n");
+    }
+    head.append("connection: close\r\n\r\n");
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+      out.write(content);
+      out.flush();
+      Response r = read(socket.getInputStream(), method == HttpMethod.HEAD);
       store(host, r);
       return r;
-    } catch (Exception e) {
+    } catch (IOException e) {
       throw new IllegalStateException(method + " " + authority + target + " failed: " + e, e);
     }
+  }
+
+  private static Response read(InputStream in, boolean head) throws IOException {
+    byte[] all = in.readAllBytes();
+    int split = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    if (split < 0) {
+      throw new IOException("no complete response head in " + all.length + " bytes");
+    }
+    String[] lines = new String(all, 0, split, StandardCharsets.ISO_8859_1).split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (int i = 1; i < lines.length; i++) {
+      int c = lines[i].indexOf(':');
+      headers.add(lines[i].substring(0, c).trim(), lines[i].substring(c + 1).trim());
+    }
+    byte[] rest = java.util.Arrays.copyOfRange(all, split + 4, all.length);
+    if (head) {
+      rest = new byte[0];
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      rest = dechunk(rest);
+    } else if (headers.contains("content-length")) {
+      rest = java.util.Arrays.copyOf(rest, Integer.parseInt(headers.get("content-length")));
+    }
+    return new Response(status, headers, new String(rest, StandardCharsets.UTF_8));
+  }
+
+  private static byte[] dechunk(byte[] in) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int i = 0;
+    while (i < in.length) {
+      int eol = indexOf(java.util.Arrays.copyOfRange(in, i, in.length), "\r\n".getBytes(StandardCharsets.US_ASCII));
+      String size = new String(in, i, eol, StandardCharsets.US_ASCII);
+      int n = Integer.parseInt(size.contains(";") ? size.substring(0, size.indexOf(';')) : size.trim(), 16);
+      if (n == 0) {
+        break;
+      }
+      out.write(in, i + eol + 2, n);
+      i += eol + 2 + n + 2;
+    }
+    return out.toByteArray();
+  }
+
+  private static int indexOf(byte[] data, byte[] pattern) {
+    outer:
+    for (int i = 0; i + pattern.length <= data.length; i++) {
+      for (int j = 0; j < pattern.length; j++) {
+        if (data[i + j] != pattern[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private void store(String host, Response r) {
@@ -198,7 +254,5 @@ public final class TestBrowser {
     return (colon < 0 ? a : a.substring(0, colon)).toLowerCase(Locale.ROOT);
   }
 
-  public void close() {
-    client.close();
-  }
+  public void close() {}
 }
