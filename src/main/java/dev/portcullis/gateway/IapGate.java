@@ -137,8 +137,8 @@ public final class IapGate {
           .flatMap(h -> sessions.find(h.sessionHash())
               .filter(central -> !central.revoked() && central.central()
                   && central.expireTime().isAfter(java.time.Instant.now()))
-              .map(central -> new Callback(sessions.createForHost(central, ex.host(), ex.clientIp(), userAgent),
-                  h.returnUrl())));
+              .flatMap(central -> sessions.createForHost(central, ex.host(), ex.clientIp(), userAgent))
+              .map(created -> new Callback(created, h.returnUrl())));
     }, false).onComplete(ar -> {
       req.resume();
       SessionCookies.clear(req.response(), SessionCookies.SIGN_IN, ex.secure());
