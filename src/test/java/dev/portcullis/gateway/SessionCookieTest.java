@@ -112,6 +112,15 @@ class SessionCookieTest {
   }
 
   @Test
+  void forwardedProtoFromAnUntrustedPeer_changesNothing() {
+    TestBrowser.Response r = f.browser().always("x-forwarded-proto", "https").navigate(f.url("dash", "/"));
+
+    assertThat(r.location()).startsWith(f.authUrl("/_portcullis/signin?request="));
+    assertThat(r.sets("portcullis-signin")).isTrue();
+    assertThat(r.sets("__Host-portcullis-signin")).isFalse();
+  }
+
+  @Test
   void malformedQuery_getsAnAnswerAndTheUsualGate() {
     // A stray '%' must not stop the gate from answering.
     TestBrowser stranger = f.browser();

@@ -34,8 +34,15 @@ public final class TestBrowser {
       "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
   private final Map<String, Map<String, String>> jar = new LinkedHashMap<>();
+  private final Map<String, String> always = new LinkedHashMap<>();
 
   public TestBrowser() {}
+
+  /** Sends this header with every request, as a proxy in front of Portcullis would add it. */
+  public TestBrowser always(String name, String value) {
+    always.put(name, value);
+    return this;
+  }
 
   /** What came back, with the body read whole. */
   public record Response(int status, MultiMap headers, String body) {
@@ -135,6 +142,7 @@ public final class TestBrowser {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder(method.name()).append(' ').append(target).append(" HTTP/1.1\r\n")
         .append("host: ").append(authority).append("\r\n");
+    always.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
     headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
     String cookies = cookieHeader(host);
     if (!cookies.isEmpty() && !headers.containsKey("cookie")) {
