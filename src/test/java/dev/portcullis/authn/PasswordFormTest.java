@@ -157,6 +157,19 @@ class PasswordFormTest {
   }
 
   @Test
+  void password_echoesTheEmailBackEscaped() {
+    TestBrowser browser = f.browser();
+    String hostile = "\"><script>alert(1)</script>@example.com";
+
+    TestBrowser.Response r = browser.submit(f.authUrl("/_portcullis/signin/password"),
+        fields(form(browser), hostile, "wrong password 123"));
+
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.body()).doesNotContain("<script>alert(1)").doesNotContain("value=\"\">").contains("&lt;script");
+    assertThat(r.headers().get("content-security-policy")).contains("default-src 'none'");
+  }
+
+  @Test
   void password_unknownAccountLooksLikeAWrongPassword() {
     TestBrowser browser = f.browser();
     TestBrowser.Response r = browser.submit(f.authUrl("/_portcullis/signin/password"),
