@@ -21,7 +21,7 @@ public final class Sessions {
   /** A new session and the cookie value that names it (never stored). */
   public record Created(String cookieValue, Session session) {}
 
-  /** How often, at most, a session's last use is written to the store (and at least 4 times per idle timeout). */
+  /** The longest time between two writes of a session's last use; shorter for short idle timeouts. */
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   /** Longer than any store read in flight: see {@link #remember}. */
   private static final Duration REVOKED_MEMORY = Duration.ofMinutes(10);
