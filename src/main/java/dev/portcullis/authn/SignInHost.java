@@ -110,7 +110,7 @@ public final class SignInHost {
   }
 
   private void signInPage(HttpServerRequest req, String host, String requestId, boolean secure) {
-    String token = req.getParam("request");
+    String token = QueryParams.first(req, "request").orElse(null);
     Optional<SignInRequests.Request> request = validRequest(token);
     if (request.isEmpty()) {
       badRequest(req, requestId);

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.authn.DisabledUsers;
+import dev.portcullis.authn.QueryParams;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.pages.ErrorPage;
@@ -67,12 +68,11 @@ public final class IapGate {
       return;
     }
     if (path.equals(START_PATH)) {
-      String rd = req.getParam("rd");
-      startSignIn(req, ex, localPath(rd).orElse("/"));
+      startSignIn(req, ex, QueryParams.first(req, "rd").flatMap(IapGate::localPath).orElse("/"));
       return;
     }
     boolean signOut = path.equals(SignInHost.SIGN_OUT_PATH) || path.equals(IAP_CLEAR_PATH)
-        || "CLEAR_LOGIN_COOKIE".equals(req.getParam("gcp-iap-mode"));
+        || QueryParams.first(req, "gcp-iap-mode").filter("CLEAR_LOGIN_COOKIE"::equals).isPresent();
     req.pause();
     sessions.lookup(vertx, SessionCookies.read(req, SessionCookies.SESSION, ex.secure()), ex.host()).onComplete(ar -> {
       if (ar.failed()) {
@@ -133,7 +133,7 @@ public final class IapGate {
 
   /** The sign-in host sent the browser back with a code: exchange it for this host's own session. */
   private void callback(HttpServerRequest req, Exchange ex) {
-    String code = req.getParam("code");
+    String code = QueryParams.first(req, "code").orElse(null);
     String binding = SessionCookies.read(req, SessionCookies.SIGN_IN, ex.secure());
     String userAgent = req.getHeader("user-agent");
     req.pause();
@@ -146,8 +146,8 @@ public final class IapGate {
           .flatMap(h -> sessions.find(h.sessionHash())
               .filter(central -> !central.revoked() && central.central()
                   && central.expireTime().isAfter(java.time.Instant.now()))
-              .map(central -> new Callback(sessions.createForHost(central, ex.host(), ex.clientIp(), userAgent),
-                  h.returnUrl())));
+              .flatMap(central -> sessions.createForHost(central, ex.host(), ex.clientIp(), userAgent))
+              .map(created -> new Callback(created, h.returnUrl())));
     }, false).onComplete(ar -> {
       req.resume();
       SessionCookies.clear(req.response(), SessionCookies.SIGN_IN, ex.secure());

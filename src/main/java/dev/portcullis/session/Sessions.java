@@ -21,16 +21,23 @@ public final class Sessions {
   /** A new session and the cookie value that names it (never stored). */
   public record Created(String cookieValue, Session session) {}
 
+  /** The longest time between two writes of a session's last use; shorter for short idle timeouts. */
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+  /** Longer than any store read in flight: see {@link #remember}. */
+  private static final Duration REVOKED_MEMORY = Duration.ofMinutes(10);
 
   private final SessionRepository repository;
   private final Clock clock;
   private final Duration maxLifetime;
   private final Duration idleTimeout;
   private final Executor background;
+  private final Duration touchEvery;
   private final Cache<String, Session> cache = Caffeine.newBuilder().maximumSize(200_000).build();
   private final Cache<String, Boolean> unknown = Caffeine.newBuilder()
       .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+  /** Hashes revoked lately, so that a store read racing a revocation cannot put a stale session back. */
+  private final Cache<String, Boolean> revoked = Caffeine.newBuilder()
+      .maximumSize(200_000).expireAfterWrite(REVOKED_MEMORY).build();
 
   public Sessions(SessionRepository repository, Clock clock, Duration maxLifetime, Duration idleTimeout,
       Executor background) {
@@ -39,6 +46,10 @@ public final class Sessions {
     this.maxLifetime = maxLifetime;
     this.idleTimeout = idleTimeout;
     this.background = background;
+    // With an idle timeout shorter than the touch interval, a session in constant use would otherwise
+    // end as if idle, since its last use is only recorded at every touch.
+    Duration quarter = idleTimeout.dividedBy(4);
+    this.touchEvery = quarter.compareTo(TOUCH_EVERY) < 0 ? quarter : TOUCH_EVERY;
   }
 
   /** A new central session on the sign-in host: a fresh id at every sign-in. */
@@ -47,10 +58,19 @@ public final class Sessions {
     return insert(null, host, identity, idToken, now, now.plus(maxLifetime), clientIp, userAgent);
   }
 
-  /** A session for one service host under a central one; it ends when the central one ends. */
-  public Created createForHost(Session central, String host, String clientIp, String userAgent) {
-    return insert(central.idHash(), host, central.identity(), null, central.authTime(), central.expireTime(), clientIp,
-        userAgent);
+  /**
+   * A session for one service host under a central one; it ends when the central one ends. Empty when
+   * the central session was revoked or expired meanwhile: the store checks that as it inserts.
+   */
+  public Optional<Created> createForHost(Session central, String host, String clientIp, String userAgent) {
+    String cookie = Tokens.newToken();
+    Instant now = clock.instant();
+    Session s = new Session(Tokens.hash(cookie), Tokens.newPublicId(), central.idHash(), host, central.identity(),
+        null, central.authTime(), now, central.expireTime(), now, false, clientIp, truncate(userAgent));
+    if (!repository.insertUnderLiveParent(s, now)) {
+      return Optional.empty();
+    }
+    return remember(s) ? Optional.of(new Created(cookie, s)) : Optional.empty();
   }
 
   private Created insert(String parent, String host, Identity identity, String idToken, Instant authTime,
@@ -60,8 +80,22 @@ public final class Sessions {
     Session s = new Session(Tokens.hash(cookie), Tokens.newPublicId(), parent, host, identity, idToken, authTime, now,
         expires, now, false, clientIp, truncate(userAgent));
     repository.insert(s);
-    cache.put(s.idHash(), s);
+    remember(s);
     return new Created(cookie, s);
+  }
+
+  /**
+   * Puts a session read from (or just written to) the store into memory, unless it was revoked meanwhile.
+   * A revocation writes the store, then marks the hashes revoked, then drops them from memory; checking
+   * the mark after the put means a racing read either is dropped by the revocation or sees the mark.
+   */
+  private boolean remember(Session s) {
+    cache.put(s.idHash(), s);
+    if (revoked.getIfPresent(s.idHash()) != null) {
+      cache.invalidate(s.idHash());
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -109,7 +143,9 @@ public final class Sessions {
       unknown.put(hash, Boolean.TRUE);
       return Optional.empty();
     }
-    cache.put(hash, found.get());
+    if (!remember(found.get())) {
+      return Optional.empty();
+    }
     return live(found.get(), host);
   }
 
@@ -119,10 +155,21 @@ public final class Sessions {
         || !now.isBefore(s.lastSeen().plus(idleTimeout))) {
       return Optional.empty();
     }
-    if (now.isAfter(s.lastSeen().plus(TOUCH_EVERY))) {
+    if (now.isAfter(s.lastSeen().plus(touchEvery))) {
+      // Only replace what memory still holds: a session dropped by a revocation must stay dropped.
       Session touched = s.withLastSeen(now);
-      cache.put(s.idHash(), touched);
-      background.execute(() -> repository.touch(s.idHash(), now));
+      cache.asMap().computeIfPresent(s.idHash(), (k, v) -> v.lastSeen().isBefore(now) ? touched : v);
+      // Use of a service host is use of the sign-in too: the central session stays alive for the next
+      // hand-off as long as any of its hosts is in use.
+      if (s.parentHash() != null) {
+        cache.asMap().computeIfPresent(s.parentHash(), (k, v) -> v.lastSeen().isBefore(now) ? v.withLastSeen(now) : v);
+      }
+      background.execute(() -> {
+        repository.touch(s.idHash(), now);
+        if (s.parentHash() != null) {
+          repository.touch(s.parentHash(), now);
+        }
+      });
       return Optional.of(touched);
     }
     return Optional.of(s);
@@ -131,8 +178,10 @@ public final class Sessions {
   /** Ends a sign-in everywhere: the central session and every host session under it. Blocking. */
   public void revokeFamily(Session s) {
     String central = s.central() ? s.idHash() : s.parentHash();
-    forget(repository.revokeFamily(central));
-    forget(List.of(central, s.idHash()));
+    List<String> hashes = new java.util.ArrayList<>(repository.revokeFamily(central));
+    hashes.add(central);
+    hashes.add(s.idHash());
+    forget(hashes);
   }
 
   /** Ends the sign-in a session belongs to, named by its public id. Blocking. */
@@ -167,7 +216,11 @@ public final class Sessions {
     return s != null ? Optional.of(s) : repository.find(idHash);
   }
 
+  /** After the store has them revoked: mark, then drop (the order {@link #remember} relies on). */
   private void forget(List<String> hashes) {
+    for (String h : hashes) {
+      revoked.put(h, Boolean.TRUE);
+    }
     cache.invalidateAll(hashes);
   }
 

@@ -26,26 +26,49 @@ public final class SessionRepository {
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, s.idHash());
-        ps.setString(2, s.publicId());
-        ps.setString(3, s.parentHash());
-        ps.setString(4, s.host());
-        ps.setString(5, s.identity().userId());
-        ps.setString(6, s.identity().subject());
-        ps.setString(7, s.identity().email());
-        ps.setString(8, s.identity().provider());
-        ps.setString(9, s.idToken());
-        ps.setLong(10, s.authTime().toEpochMilli());
-        ps.setLong(11, s.createTime().toEpochMilli());
-        ps.setLong(12, s.expireTime().toEpochMilli());
-        ps.setLong(13, s.lastSeen().toEpochMilli());
-        ps.setBoolean(14, s.revoked());
-        ps.setString(15, s.clientIp());
-        ps.setString(16, s.userAgent());
+        bind(ps, s);
         ps.executeUpdate();
       }
       return null;
     });
+  }
+
+  /**
+   * Inserts a host session only while its parent (central) session is live at {@code now}: one statement,
+   * so a revocation is either seen here or covers the new row. Returns false when nothing was inserted.
+   * (On a store with weaker isolation than SQLite's single writer, the parent row must be locked.)
+   */
+  public boolean insertUnderLiveParent(Session s, Instant now) {
+    return db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(" + COLUMNS
+          + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions "
+          + "WHERE id_hash = ? AND parent_hash IS NULL AND revoked = ? AND expire_time > ?)")) {
+        bind(ps, s);
+        ps.setString(17, s.parentHash());
+        ps.setBoolean(18, false);
+        ps.setLong(19, now.toEpochMilli());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  private static void bind(PreparedStatement ps, Session s) throws SQLException {
+    ps.setString(1, s.idHash());
+    ps.setString(2, s.publicId());
+    ps.setString(3, s.parentHash());
+    ps.setString(4, s.host());
+    ps.setString(5, s.identity().userId());
+    ps.setString(6, s.identity().subject());
+    ps.setString(7, s.identity().email());
+    ps.setString(8, s.identity().provider());
+    ps.setString(9, s.idToken());
+    ps.setLong(10, s.authTime().toEpochMilli());
+    ps.setLong(11, s.createTime().toEpochMilli());
+    ps.setLong(12, s.expireTime().toEpochMilli());
+    ps.setLong(13, s.lastSeen().toEpochMilli());
+    ps.setBoolean(14, s.revoked());
+    ps.setString(15, s.clientIp());
+    ps.setString(16, s.userAgent());
   }
 
   public Optional<Session> find(String idHash) {

@@ -136,13 +136,24 @@ public final class UserRepository {
   }
 
   /** Counts a failed password; from {@code lockAfter} failures on, the account is locked until {@code until}. */
+  /**
+   * Counts a failed password; at {@code lockAfter} failures the account is locked until {@code until}.
+   * Once a lock has run out, the count starts over: one mistake after a lockout does not lock again.
+   */
   public void recordFailure(String id, int lockAfter, Instant until) {
     db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE users SET failed_attempts = failed_attempts + 1, "
-          + "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?")) {
-        ps.setInt(1, lockAfter);
-        ps.setLong(2, until.toEpochMilli());
-        ps.setString(3, id);
+      try (PreparedStatement ps = c.prepareStatement("UPDATE users SET "
+          + "failed_attempts = CASE WHEN locked_until > 0 AND locked_until <= ? THEN 1 ELSE failed_attempts + 1 END, "
+          + "locked_until = CASE WHEN locked_until > 0 AND locked_until <= ? THEN (CASE WHEN 1 >= ? THEN ? ELSE 0 END) "
+          + "WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?")) {
+        long now = clock.millis();
+        ps.setLong(1, now);
+        ps.setLong(2, now);
+        ps.setInt(3, lockAfter);
+        ps.setLong(4, until.toEpochMilli());
+        ps.setInt(5, lockAfter);
+        ps.setLong(6, until.toEpochMilli());
+        ps.setString(7, id);
         ps.executeUpdate();
       }
       return null;

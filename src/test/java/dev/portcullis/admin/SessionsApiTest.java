@@ -149,7 +149,7 @@ class SessionsApiTest {
     User u = user("revoked");
     SignIn s = signedIn.signIn(u, "one");
     var second = portcullis.portcullis().sessions().createForHost(s.central().session(), "two.localhost",
-        "127.0.0.1", "test");
+        "127.0.0.1", "test").orElseThrow();
     SignIn other = signedIn.signIn(u, "one");
     assertThat(signedIn.get("one", s.cookie())).isEqualTo(200);
     assertThat(signedIn.get("two", second.cookieValue())).isEqualTo(200);

@@ -39,7 +39,7 @@ public final class SignedInSessions {
     Sessions.Created central = sessions.createCentral(user.identity(), portcullis.portcullis().settings().authHost(),
         ID_TOKEN, "127.0.0.1", "test");
     Sessions.Created host = sessions.createForHost(central.session(),
-        service + "." + portcullis.portcullis().settings().domain(), "127.0.0.1", "test");
+        service + "." + portcullis.portcullis().settings().domain(), "127.0.0.1", "test").orElseThrow();
     return new SignIn(central, host);
   }
 
