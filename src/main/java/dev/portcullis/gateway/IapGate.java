@@ -104,11 +104,11 @@ public final class IapGate {
   /** No session: a browser navigation is sent to sign in; anything else gets 401 JSON. */
   private void deny(HttpServerRequest req, Exchange ex, String service) {
     if (isNavigation(req)) {
-      startSignIn(req, ex, req.uri().startsWith("/") ? req.uri() : "/");
+      startSignIn(req, ex, localTarget(req));
       return;
     }
     String loginUrl = ex.origin() + START_PATH + "?rd="
-        + URLEncoder.encode(req.method() == HttpMethod.GET && req.uri().startsWith("/") ? req.uri() : "/",
+        + URLEncoder.encode(req.method() == HttpMethod.GET ? localTarget(req) : "/",
             StandardCharsets.UTF_8);
     JsonObject body = new JsonObject()
         .put("error", new JsonObject().put("code", 401).put("status", "UNAUTHENTICATED")
@@ -199,6 +199,12 @@ public final class IapGate {
     }
     String accept = req.getHeader("accept");
     return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/html");
+  }
+
+  /** The request's path and query on this host, also for an absolute-form target. */
+  private static String localTarget(HttpServerRequest req) {
+    String target = UpstreamInterceptor.originForm(req.uri());
+    return target.startsWith("/") ? target : "/";
   }
 
   /** A path on this same host: starts with one '/', no backslash, no control characters. */

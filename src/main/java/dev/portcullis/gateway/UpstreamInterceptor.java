@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.pages.ErrorPage;
+import dev.portcullis.session.SessionCookies;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,6 +82,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     }
     if (!ctx.isWebSocket() || response.getStatusCode() != 101) {
       HeaderHygiene.stripOutbound(response.headers());
+      SessionCookies.stripFromResponse(response.headers());
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");

@@ -79,6 +79,29 @@ public final class SessionCookies {
     }
   }
 
+  /**
+   * Removes Set-Cookie headers with which an upstream would set one of Portcullis's cookies: an app must
+   * not be able to plant a session (its own, signed in as someone else) in its users' browsers.
+   */
+  public static void stripFromResponse(MultiMap headers) {
+    List<String> values = headers.getAll("set-cookie");
+    if (values.isEmpty()) {
+      return;
+    }
+    List<String> kept = new ArrayList<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      String name = (eq < 0 ? v : v.substring(0, eq)).trim();
+      if (!ours(name)) {
+        kept.add(v);
+      }
+    }
+    if (kept.size() != values.size()) {
+      headers.remove("set-cookie");
+      kept.forEach(v -> headers.add("set-cookie", v));
+    }
+  }
+
   static boolean ours(String name) {
     String n = name.startsWith("__Host-") ? name.substring(7) : name;
     return n.equals(SESSION) || n.equals(SIGN_IN) || n.equals(LOGIN) || n.equals(CSRF);
