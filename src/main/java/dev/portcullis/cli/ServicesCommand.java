@@ -218,19 +218,7 @@ public final class ServicesCommand implements Runnable {
             s.getString("upstream", ""), String.valueOf(s.getBoolean("iap", false)), s.getString("ingress", ""),
             hosts(s)});
       }
-      int[] widths = new int[rows.get(0).length];
-      for (String[] row : rows) {
-        for (int c = 0; c < row.length; c++) {
-          widths[c] = Math.max(widths[c], row[c].length());
-        }
-      }
-      for (String[] row : rows) {
-        StringBuilder line = new StringBuilder();
-        for (int c = 0; c < row.length; c++) {
-          line.append(c == row.length - 1 ? row[c] : String.format("%-" + widths[c] + "s  ", row[c]));
-        }
-        out.println(line.toString().stripTrailing());
-      }
+      Tables.print(rows, out);
     }
 
     static void describe(JsonObject s, PrintWriter out) {
