@@ -4,7 +4,6 @@ import dev.portcullis.pages.ErrorPage;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -21,6 +20,8 @@ import java.util.concurrent.TimeoutException;
  * when the upstream cannot be reached or does not answer in time.
  */
 final class UpstreamInterceptor implements ProxyInterceptor {
+  private static final String WATCHDOG = "portcullis.watchdog";
+
   private final Route route;
   private final Vertx vertx;
 
@@ -36,25 +37,30 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     if (ctx.isWebSocket()) {
       return ctx.sendRequest();
     }
-    ResponseDeadline deadline = new ResponseDeadline(ctx);
+    UpstreamWatchdog watchdog = new UpstreamWatchdog(vertx, ctx, route.responseMillis, route.idleMillis);
+    ctx.set(WATCHDOG, watchdog);
     Body body = request.getBody();
     if (body != null) {
-      request.setBody(Body.body(new EndSignallingStream(body.stream(), deadline::start), body.length(), body.mediaType()));
+      request.setBody(Body.body(new EndSignallingStream(body.stream(), watchdog::requestSent), body.length(), body.mediaType()));
     } else {
-      deadline.start();
+      watchdog.requestSent();
     }
     long started = System.nanoTime();
     return ctx.sendRequest()
-        .andThen(ar -> deadline.cancel())
         .map(response -> {
           route.upstreamLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-          HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
-          if (origin != null) {
-            origin.idleTimeout(route.idleMillis);
+          watchdog.responseStarted();
+          Body responseBody = response.getBody();
+          if (responseBody != null) {
+            response.setBody(Body.body(new DataSignallingStream(responseBody.stream(), watchdog::dataReceived),
+                responseBody.length(), responseBody.mediaType()));
           }
           return response;
         })
-        .recover(failure -> Future.succeededFuture(errorResponse(ctx, failure)));
+        .recover(failure -> {
+          watchdog.finish();
+          return Future.succeededFuture(errorResponse(ctx, failure));
+        });
   }
 
   @Override
@@ -65,7 +71,9 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
-    return ctx.sendResponse();
+    UpstreamWatchdog watchdog = ctx.get(WATCHDOG, UpstreamWatchdog.class);
+    Future<Void> sent = ctx.sendResponse();
+    return watchdog == null ? sent : sent.andThen(ar -> watchdog.finish());
   }
 
   private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
@@ -109,38 +117,6 @@ final class UpstreamInterceptor implements ProxyInterceptor {
       return u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
     } catch (URISyntaxException e) {
       return "/";
-    }
-  }
-
-  /** Starts when the request body has been sent; fails the exchange if no response headers come in time. */
-  private final class ResponseDeadline {
-    private final ProxyContext ctx;
-    private long timer = -1;
-    private boolean done;
-
-    ResponseDeadline(ProxyContext ctx) {
-      this.ctx = ctx;
-    }
-
-    void start() {
-      if (done || timer >= 0) {
-        return;
-      }
-      timer = vertx.setTimer(route.responseMillis, id -> {
-        timer = -1;
-        HttpClientRequest origin = ctx.get(Route.ORIGIN_REQUEST, HttpClientRequest.class);
-        if (!done && origin != null) {
-          origin.reset(0, new UpstreamTimeoutException(route.responseMillis));
-        }
-      });
-    }
-
-    void cancel() {
-      done = true;
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
     }
   }
 }

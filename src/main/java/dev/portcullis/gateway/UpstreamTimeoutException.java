@@ -1,8 +1,16 @@
 package dev.portcullis.gateway;
 
-/** The upstream sent no response headers within the service's response timeout. */
+/** The upstream sent no response headers within the response timeout, or went quiet mid-body for the idle timeout. */
 final class UpstreamTimeoutException extends RuntimeException {
+  private UpstreamTimeoutException(String message) {
+    super(message, null, false, false);
+  }
+
   UpstreamTimeoutException(long millis) {
-    super("no response within " + millis + " ms", null, false, false);
+    this("no response within " + millis + " ms");
+  }
+
+  static UpstreamTimeoutException idle(long millis) {
+    return new UpstreamTimeoutException("no response data for " + millis + " ms");
   }
 }
