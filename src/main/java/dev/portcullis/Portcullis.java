@@ -7,6 +7,7 @@ import dev.portcullis.demo.HelloApp;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayMetrics;
 import dev.portcullis.gateway.GatewayServer;
+import dev.portcullis.gateway.LoopLocalHttpClient;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
@@ -81,7 +82,11 @@ public final class Portcullis implements AutoCloseable {
       ServiceRegistry registry = new ServiceRegistry(services, settings.domain());
       vertx = Vertx.vertx();
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      HttpClient client = vertx.httpClientBuilder()
+      // One pool per event loop (see LoopLocalHttpClient); the connection budget is shared among them.
+      int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      int poolSize = Math.max(1, (settings.upstreamMaxConnections() + eventLoops - 1) / eventLoops);
+      Vertx v = vertx;
+      HttpClient client = new LoopLocalHttpClient(() -> v.httpClientBuilder()
           .with(new HttpClientOptions()
               .setProtocolVersion(HttpVersion.HTTP_1_1)
               .setKeepAlive(true)
@@ -92,8 +97,8 @@ public final class Portcullis implements AutoCloseable {
               .setForceSni(true)
               .setTcpNoDelay(true)
               .setName("portcullis-upstream"))
-          .with(new PoolOptions().setHttp1MaxSize(settings.upstreamMaxConnections()).setMaxWaitQueueSize(-1))
-          .build();
+          .with(new PoolOptions().setHttp1MaxSize(poolSize).setMaxWaitQueueSize(-1))
+          .build());
 
       HelloApp hello = null;
       if (settings.demoEnabled()) {
@@ -105,7 +110,7 @@ public final class Portcullis implements AutoCloseable {
       Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters));
       registry.onChange(gateway::update);
       GatewayServer gatewayServer = new GatewayServer(settings, vertx, gateway);
-      int gatewayPort = await(gatewayServer.start(Math.max(1, Runtime.getRuntime().availableProcessors())));
+      int gatewayPort = await(gatewayServer.start(eventLoops));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], () -> true);
