@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
@@ -80,7 +81,9 @@ public final class Portcullis implements AutoCloseable {
       AdminToken token = AdminToken.loadOrCreate(settings.dataDir());
       ServiceRepository services = new ServiceRepository(database, Clock.systemUTC());
       ServiceRegistry registry = new ServiceRegistry(services, settings.domain());
-      vertx = Vertx.vertx();
+      // Netty's native epoll transport when its library is there (Linux x86-64): fewer copies and
+      // system calls per exchange than NIO. Vert.x falls back to NIO by itself elsewhere.
+      vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       // One pool per event loop (see LoopLocalHttpClient); the connection budget is shared among them.
       int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
