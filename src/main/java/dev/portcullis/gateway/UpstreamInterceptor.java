@@ -4,6 +4,7 @@ import dev.portcullis.pages.ErrorPage;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -71,9 +72,26 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
+    if (!ctx.isWebSocket()) {
+      keepUpstreamDateVerbatim(ctx, response);
+    }
     UpstreamWatchdog watchdog = ctx.get(WATCHDOG, UpstreamWatchdog.class);
     Future<Void> sent = ctx.sendResponse();
     return watchdog == null ? sent : sent.andThen(ar -> watchdog.finish());
+  }
+
+  /**
+   * vertx-http-proxy parses the upstream's Date header with a DateTimeFormatter only to print it again,
+   * which was about 5% of the CPU of a small exchange. The header is taken out of its way and written
+   * back verbatim just before the response headers go out; without one, the proxy dates the response.
+   */
+  private static void keepUpstreamDateVerbatim(ProxyContext ctx, ProxyResponse response) {
+    String date = response.headers().get("date");
+    if (date != null) {
+      response.headers().remove("date");
+      HttpServerResponse out = ctx.request().proxiedRequest().response();
+      out.headersEndHandler(v -> out.headers().set("date", date));
+    }
   }
 
   private ProxyResponse errorResponse(ProxyContext ctx, Throwable failure) {
