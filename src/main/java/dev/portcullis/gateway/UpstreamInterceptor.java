@@ -41,6 +41,15 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     UpstreamWatchdog watchdog = new UpstreamWatchdog(vertx, ctx, route.responseMillis, route.idleMillis);
     ctx.set(WATCHDOG, watchdog);
     Body body = request.getBody();
+    if (body != null && !request.headers().contains("content-length")
+        && !request.headers().contains("transfer-encoding")) {
+      // No framing, so no body (RFC 9112 6.3; an HTTP/2 body was given chunked framing by the gateway).
+      // The library would still pipe the empty stream through; ending the upstream request directly
+      // saves that machinery on every GET. The client's request is resumed so that its end is read.
+      body.stream().resume();
+      request.setBody(null);
+      body = null;
+    }
     if (body != null) {
       request.setBody(Body.body(new EndSignallingStream(body.stream(), watchdog::requestSent), body.length(), body.mediaType()));
     } else {
