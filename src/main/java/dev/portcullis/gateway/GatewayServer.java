@@ -1,7 +1,9 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.config.Settings;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -12,15 +14,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The data-plane listener: HTTP/1.1 and h2c on plain sockets, HTTP/2 by ALPN on TLS. One server per core
- * on the same port spreads connections over the event loops. Shutdown stops accepting at once and lets
- * in-flight requests finish until the timeout.
+ * on the same port, each on its own event loop, spreads connections over the cores. Shutdown stops
+ * accepting at once and lets in-flight requests finish until the timeout.
  */
 public final class GatewayServer {
   private final Settings settings;
   private final Vertx vertx;
   private final Gateway gateway;
   private final List<HttpServer> servers = new ArrayList<>();
-  private int port;
+  private volatile int port;
   private volatile boolean listening;
 
   public GatewayServer(Settings settings, Vertx vertx, Gateway gateway) {
@@ -30,22 +32,26 @@ public final class GatewayServer {
   }
 
   /**
-   * Binds {@code instances} servers to the configured address; Vert.x shares one socket between servers
-   * on the same host and port and hands each connection to one of them. Port 0 (a free port, used by
-   * tests) is not shared by Vert.x, so there the first server's port is reused explicitly.
+   * Binds {@code instances} servers to the configured address, each on its own event loop; Vert.x shares
+   * one socket between servers on the same host and port and hands each connection to one of them. The
+   * servers are deployed as verticle instances because that is what gives each its own event loop: a
+   * server that starts listening from inside another server's callback runs on that server's loop, and
+   * all connections would then be served by one thread. Port 0 (a free port, used by tests) is not
+   * shared by Vert.x, so there one server is bound.
    */
   public Future<Integer> start(int instances) {
-    return listen(settings.listen().port()).compose(first -> {
-      port = first;
-      if (settings.listen().port() == 0) {
-        return Future.succeededFuture(first);
-      }
-      Future<Integer> chain = Future.succeededFuture(first);
-      for (int i = 1; i < instances; i++) {
-        chain = chain.compose(p -> listen(first));
-      }
-      return chain;
-    }).onSuccess(p -> listening = true);
+    int requested = settings.listen().port();
+    int count = requested == 0 ? 1 : Math.max(1, instances);
+    return vertx.deployVerticle(Listener::new, new DeploymentOptions().setInstances(count))
+        .onSuccess(id -> listening = true).map(id -> port);
+  }
+
+  /** One server on the event loop of its own deployment context. */
+  private final class Listener extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      return listen(settings.listen().port()).onSuccess(p -> port = p);
+    }
   }
 
   private Future<Integer> listen(int p) {

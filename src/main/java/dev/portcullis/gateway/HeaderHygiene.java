@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +29,9 @@ public final class HeaderHygiene {
   /** Removes what no upstream may receive from a client. */
   static void stripInbound(MultiMap headers, boolean trustedPeer) {
     List<String> remove = new ArrayList<>();
-    for (String name : headers.names()) {
+    // Entries rather than names(): names() builds a sorted set on every request.
+    for (Map.Entry<String, String> header : headers) {
+      String name = header.getKey();
       String n = name.toLowerCase(Locale.ROOT);
       if (IDENTITY_NAMES.contains(n) || startsWithAny(n, IDENTITY_PREFIXES) || HOP_BY_HOP.contains(n)) {
         remove.add(name);
@@ -37,7 +40,8 @@ public final class HeaderHygiene {
         remove.add(name);
       }
     }
-    for (String c : headers.getAll("connection")) {
+    List<String> connection = headers.contains("connection") ? headers.getAll("connection") : List.of();
+    for (String c : connection) {
       for (String token : c.split(",")) {
         String t = token.trim().toLowerCase(Locale.ROOT);
         if (!t.isEmpty() && !t.equals("upgrade") && !t.equals("close") && !t.equals("keep-alive")) {

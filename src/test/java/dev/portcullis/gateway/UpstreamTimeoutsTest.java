@@ -1,0 +1,104 @@
+package dev.portcullis.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.TestPortcullis;
+import dev.portcullis.testing.Upstreams;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The response and idle timeouts, end to end: what a client sees when the upstream stalls, and when it is slow but alive. */
+class UpstreamTimeoutsTest {
+  @TempDir Path dir;
+  Upstreams upstreams;
+  TestPortcullis portcullis;
+  HttpClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstreams = new Upstreams();
+    portcullis = TestPortcullis.start(dir);
+    client = upstreams.vertx().createHttpClient();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    portcullis.close();
+    upstreams.close();
+  }
+
+  private Future<HttpClientResponse> get(String service) {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+            .setPort(portcullis.port()).setURI("/").putHeader("host", portcullis.hostOf(service)))
+        .compose(r -> r.send());
+  }
+
+  private static JsonObject timeouts(String response, String idle) {
+    return new JsonObject().put("timeouts", new JsonObject().put("response", response).put("idle", idle));
+  }
+
+  @Test
+  void upstreamThatNeverAnswers_gets504AfterTheResponseTimeout() throws Exception {
+    portcullis.createService("stalled", upstreams.http(req -> { }), timeouts("400ms", "60s"));
+
+    long started = System.nanoTime();
+    HttpClientResponse response = get("stalled").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(350L, 5_000L);
+  }
+
+  @Test
+  void upstreamThatStallsMidBody_isCutAfterTheIdleTimeout() throws Exception {
+    portcullis.createService("quiet", upstreams.http(req -> {
+      HttpServerResponse r = req.response().setChunked(true);
+      r.write("first chunk\n");
+    }), timeouts("60s", "400ms"));
+
+    HttpClientResponse response = get("quiet").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    long started = System.nanoTime();
+    Future<Buffer> body = response.body();
+    try {
+      body.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException expected) {
+      // the stream is cut: the client never sees a complete body
+    }
+    assertThat(body.failed()).isTrue();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(250L, 5_000L);
+  }
+
+  @Test
+  void upstreamThatIsSlowButKeepsSending_isNotCut() throws Exception {
+    portcullis.createService("trickle", upstreams.http(req -> {
+      HttpServerResponse r = req.response().setChunked(true);
+      long[] sent = {0};
+      upstreams.vertx().setPeriodic(150, id -> {
+        if (++sent[0] <= 8) {
+          r.write("chunk " + sent[0] + "\n");
+        } else {
+          upstreams.vertx().cancelTimer(id);
+          r.end();
+        }
+      });
+    }), timeouts("60s", "500ms"));
+
+    String body = get("trickle").compose(HttpClientResponse::body).map(Buffer::toString)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(body).startsWith("chunk 1\n").endsWith("chunk 8\n");
+  }
+}
