@@ -46,6 +46,14 @@ import dev.portcullis.authn.oidc.Secret;
 import dev.portcullis.authn.local.LoginThrottle;
 import dev.portcullis.authn.local.PasswordHasher;
 import dev.portcullis.gateway.IapGate;
+import dev.portcullis.directory.DirectorySnapshot;
+import dev.portcullis.iam.Authorizer;
+import dev.portcullis.iam.Iam;
+import dev.portcullis.iam.Policy;
+import dev.portcullis.iam.PredefinedRoles;
+import dev.portcullis.iam.ResourceName;
+import dev.portcullis.iam.condition.AccessLevelSnapshot;
+import dev.portcullis.store.IamRepository;
 import dev.portcullis.session.Handoffs;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.store.SessionRepository;
@@ -71,6 +79,8 @@ public final class Portcullis implements AutoCloseable {
   private static final String DEMO_UPSTREAM_KEY = "demo.upstream";
   private static final String SIGN_IN_KEY = "signin.request_key";
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
+  /** The host name API-token sessions are bound to: no service host can be named this (it has no dot). */
+  public static final String API_HOST = "portcullis-api";
 
   private final Settings settings;
   private final Database database;
@@ -176,8 +186,14 @@ public final class Portcullis implements AutoCloseable {
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
           settings.sessionMaxLifetime(), providers, signInState, users, clock);
       DisabledUsers disabledUsers = new DisabledUsers(users);
+      Iam iam = new Iam(new IamRepository(database, clock), registry::catalog);
+      // A deleted service's policy goes with it (in the same transaction): rebuild without it.
+      registry.onChange(catalog -> iam.refresh());
+      bootstrapPassword.ifPresent(p -> grantBootstrapAdmin(iam, settings.adminEmail()));
+      Authorizer authorizer = new Authorizer(iam::snapshot, () -> DirectorySnapshot.EMPTY,
+          () -> AccessLevelSnapshot.EMPTY);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
-          settings.sessionMaxLifetime(), disabledUsers);
+          settings.sessionMaxLifetime(), disabledUsers, authorizer);
 
       Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate);
       registry.onChange(gateway::update);
@@ -185,7 +201,8 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(eventLoops));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock));
+          () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock),
+          new AdminServer.Access(iam, authorizer, bearer -> apiCaller(sessions, disabledUsers, bearer)));
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
@@ -210,7 +227,7 @@ public final class Portcullis implements AutoCloseable {
     Optional<Service> existing = registry.get(DEMO_SERVICE);
     if (existing.isEmpty() && previous.isEmpty()) {
       registry.create(new Service(DEMO_SERVICE, Service.DEFAULT_PROJECT, upstream, List.of(), false, Ingress.ALL,
-          Timeouts.DEFAULTS, Optional.empty(), 0, Instant.EPOCH, Instant.EPOCH));
+          Timeouts.DEFAULTS, Optional.empty(), dev.portcullis.service.AccessDenied.NONE, 0, Instant.EPOCH, Instant.EPOCH));
     } else if (existing.isPresent() && previous.isPresent()
         && existing.get().upstream().toString().equals(previous.get())) {
       registry.update(existing.get().withUpstream(upstream), Optional.of(existing.get().version()));
@@ -231,6 +248,27 @@ public final class Portcullis implements AutoCloseable {
     String password = LocalAccounts.generatePassword();
     accounts.create(email, Optional.of("Administrator"), password);
     return Optional.of(password);
+  }
+
+  /** A person's API token is a session for the API pseudo-host, issued on the sign-in host. */
+  private static Optional<dev.portcullis.iam.Principal> apiCaller(Sessions sessions, DisabledUsers disabled,
+      String token) {
+    return sessions.load(token, API_HOST)
+        .filter(s -> !disabled.contains(s.identity().userId()))
+        .map(s -> dev.portcullis.iam.Principal.user(s.identity().email()));
+  }
+
+  /** The first administrator may administer everything (not reach the apps: that is granted separately). */
+  private static void grantBootstrapAdmin(Iam iam, String email) {
+    Policy org = iam.getPolicy(ResourceName.ORGANIZATION);
+    if (!org.bindings().isEmpty()) {
+      return;
+    }
+    iam.setPolicy(ResourceName.ORGANIZATION, new io.vertx.core.json.JsonObject()
+        .put("etag", org.etag())
+        .put("bindings", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+            .put("role", PredefinedRoles.ADMIN)
+            .put("members", new io.vertx.core.json.JsonArray().add("user:" + email)))));
   }
 
   private static OidcProviderConfig providerConfig(OidcSettings o) {

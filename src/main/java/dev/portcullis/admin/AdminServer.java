@@ -10,7 +10,11 @@ import dev.portcullis.store.Database;
 import dev.portcullis.store.NotFoundException;
 import dev.portcullis.store.UserRepository;
 import dev.portcullis.session.Sessions;
+import dev.portcullis.iam.Authorizer;
+import dev.portcullis.iam.Iam;
+import dev.portcullis.iam.Principal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.Function;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -47,8 +51,15 @@ public final class AdminServer {
   public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions,
       DisabledUsers disabled, Clock clock) {}
 
+  /**
+   * IAM for the admin API: policies and roles, the decision engine, and how a bearer token other than the
+   * bootstrap token becomes a principal (blocking; empty when the token is not valid).
+   */
+  public record Access(Iam iam, Authorizer authorizer, Function<String, Optional<Principal>> bearer) {}
+
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
-      PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people) {
+      PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
+      Access access) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -59,16 +70,10 @@ public final class AdminServer {
     router.get("/metrics").handler(rc -> rc.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
-    router.route("/v1/*").handler(rc -> {
-      if (token.matches(rc.request().getHeader("authorization"))) {
-        rc.next();
-      } else {
-        rc.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
-        ApiError.send(rc, 401, "UNAUTHENTICATED", "send the admin token as 'Authorization: Bearer TOKEN'; "
-            + "it is in the file admin-token in the data directory");
-      }
-    });
+    router.route("/v1/*").handler(rc -> authenticate(rc, token, access));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    router.route("/v1/*").handler(new AdminAccess(access.authorizer(), registry::catalog)::check);
+    new IamApi(vertx, access.iam(), access.authorizer(), registry::catalog, settings.domain()).mount(router);
     new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
     new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
         people.clock()).mount(router);
@@ -79,6 +84,42 @@ public final class AdminServer {
         "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
     router.errorHandler(413, rc -> ApiError.send(rc, 413, "INVALID_ARGUMENT", "the body is larger than 1 MiB"));
     router.errorHandler(500, rc -> fail(rc, rc.failure()));
+  }
+
+  /**
+   * The bootstrap token is break-glass; any other bearer token must name a principal, whose roles are then
+   * checked per endpoint by {@link AdminAccess}.
+   */
+  private void authenticate(RoutingContext rc, AdminToken token, Access access) {
+    String authorization = rc.request().getHeader("authorization");
+    if (token.matches(authorization)) {
+      rc.put(AdminCaller.KEY, AdminCaller.BREAK_GLASS);
+      rc.next();
+      return;
+    }
+    String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : null;
+    if (bearer == null || bearer.isEmpty()) {
+      unauthenticated(rc, "send a credential as 'Authorization: Bearer TOKEN': an API token (see docs/iam.md), or "
+          + "the break-glass admin token from the file admin-token in the data directory");
+      return;
+    }
+    vertx.executeBlocking(() -> access.bearer().apply(bearer), false).onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("checking an admin API credential failed; refusing", ar.cause());
+      }
+      if (ar.succeeded() && ar.result().isPresent()) {
+        rc.put(AdminCaller.KEY, AdminCaller.of(ar.result().get()));
+        rc.next();
+      } else {
+        unauthenticated(rc, "the bearer token is not valid, has expired or was revoked");
+      }
+    });
+  }
+
+  private static void unauthenticated(RoutingContext rc, String message) {
+    rc.response().putHeader("www-authenticate", "Bearer realm=\"portcullis-admin\"");
+    ApiError.send(rc, 401, "UNAUTHENTICATED", message);
   }
 
   public Future<Integer> start() {

@@ -3,6 +3,7 @@ package dev.portcullis.admin;
 import dev.portcullis.config.Durations;
 import dev.portcullis.service.FieldError;
 import dev.portcullis.service.Ingress;
+import dev.portcullis.service.AccessDenied;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceValidator;
 import dev.portcullis.service.ServiceCatalog;
@@ -23,7 +24,7 @@ import java.util.Set;
 /** Services as the admin API writes and reads them. Unknown fields and wrong types are errors, not ignored. */
 final class ServiceJson {
   private static final Set<String> FIELDS = Set.of("name", "project", "upstream", "hosts", "iap", "ingress",
-      "timeouts", "reauthMaxAge", "etag", "url", "createTime", "updateTime");
+      "timeouts", "reauthMaxAge", "accessDeniedPageUri", "accessDeniedMessage", "etag", "url", "createTime", "updateTime");
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "response", "idle");
 
   private ServiceJson() {}
@@ -45,6 +46,8 @@ final class ServiceJson {
         .put("ingress", s.ingress().wireName())
         .put("timeouts", timeouts)
         .put("reauthMaxAge", s.reauthMaxAge().map(Durations::format).orElse(null))
+        .put("accessDeniedPageUri", s.accessDenied().pageUri().map(URI::toString).orElse(null))
+        .put("accessDeniedMessage", s.accessDenied().message().orElse(null))
         .put("etag", s.etag())
         .put("createTime", s.createTime().toString())
         .put("updateTime", s.updateTime().toString());
@@ -55,7 +58,7 @@ final class ServiceJson {
     List<FieldError> errors = new ArrayList<>();
     checkFields(body, errors);
     Service base = new Service(null, Service.DEFAULT_PROJECT, null, List.of(), false, Ingress.ALL,
-        Timeouts.DEFAULTS, Optional.empty(), 0, Instant.EPOCH, Instant.EPOCH);
+        Timeouts.DEFAULTS, Optional.empty(), AccessDenied.NONE, 0, Instant.EPOCH, Instant.EPOCH);
     Service s = apply(base, body, errors, true);
     if (!errors.isEmpty()) {
       throw new ValidationException(withRuleErrors(errors, s));
@@ -191,8 +194,47 @@ final class ServiceJson {
         reauth = d;
       }
     }
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauth, s.version(), s.createTime(),
-        s.updateTime());
+    AccessDenied denied = accessDenied(body, s.accessDenied(), errors);
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauth, denied, s.version(),
+        s.createTime(), s.updateTime());
+  }
+
+  /** accessDeniedPageUri: an absolute http(s) URL or null; accessDeniedMessage: plain text or null. */
+  private static AccessDenied accessDenied(JsonObject body, AccessDenied current, List<FieldError> errors) {
+    Optional<URI> page = current.pageUri();
+    Optional<String> message = current.message();
+    if (body.containsKey("accessDeniedPageUri")) {
+      Object v = body.getValue("accessDeniedPageUri");
+      if (v == null || (v instanceof String s0 && s0.isBlank())) {
+        page = Optional.empty();
+      } else {
+        URI u = null;
+        try {
+          u = v instanceof String str ? new URI(str.trim()) : null;
+        } catch (java.net.URISyntaxException e) {
+          u = null;
+        }
+        if (u == null || u.getScheme() == null || !(u.getScheme().equalsIgnoreCase("https")
+            || u.getScheme().equalsIgnoreCase("http")) || u.getHost() == null || u.getRawUserInfo() != null) {
+          errors.add(new FieldError("accessDeniedPageUri", "'" + v + "' is not an absolute http(s) URL without "
+              + "user info, such as https://intranet.example.com/no-access; null for none"));
+        } else {
+          page = Optional.of(u);
+        }
+      }
+    }
+    if (body.containsKey("accessDeniedMessage")) {
+      Object v = body.getValue("accessDeniedMessage");
+      if (v == null || (v instanceof String s0 && s0.isBlank())) {
+        message = Optional.empty();
+      } else if (!(v instanceof String str) || str.length() > AccessDenied.MAX_MESSAGE) {
+        errors.add(new FieldError("accessDeniedMessage", "must be text of at most " + AccessDenied.MAX_MESSAGE
+            + " characters, or null for none"));
+      } else {
+        message = Optional.of(str.strip());
+      }
+    }
+    return new AccessDenied(page, message);
   }
 
   private static Optional<Duration> duration(JsonObject t, String f, Optional<Duration> current, List<FieldError> errors) {

@@ -22,6 +22,8 @@ final class ServiceFlags {
       Map.entry("timeouts.response", "--response-timeout"),
       Map.entry("timeouts.idle", "--idle-timeout"),
       Map.entry("reauthMaxAge", "--reauth-max-age"),
+      Map.entry("accessDeniedPageUri", "--access-denied-page"),
+      Map.entry("accessDeniedMessage", "--access-denied-message"),
       Map.entry("etag", "--etag"));
 
   @Option(names = "--project", paramLabel = "PROJECT", description = "project the service belongs to (default: default)")
@@ -55,6 +57,14 @@ final class ServiceFlags {
       description = "make callers sign in again once their sign-in is older than this, e.g. 8h; 'none' to turn off")
   String reauthMaxAge;
 
+  @Option(names = "--access-denied-page", paramLabel = "URL",
+      description = "send signed-in callers who are refused to this page (IAP's access_denied_page_uri); 'none' to turn off")
+  String accessDeniedPage;
+
+  @Option(names = "--access-denied-message", paramLabel = "TEXT",
+      description = "a message shown on the access-denied page, e.g. who to ask for access; 'none' to remove")
+  String accessDeniedMessage;
+
   /** The fields given on the command line, and only those. */
   JsonObject toJson() {
     JsonObject body = new JsonObject();
@@ -79,6 +89,12 @@ final class ServiceFlags {
     }
     if (reauthMaxAge != null) {
       body.put("reauthMaxAge", reauthMaxAge.trim().equalsIgnoreCase("none") ? null : reauthMaxAge.trim());
+    }
+    if (accessDeniedPage != null) {
+      body.put("accessDeniedPageUri", accessDeniedPage.trim().equalsIgnoreCase("none") ? null : accessDeniedPage.trim());
+    }
+    if (accessDeniedMessage != null) {
+      body.put("accessDeniedMessage", accessDeniedMessage.trim().equalsIgnoreCase("none") ? null : accessDeniedMessage);
     }
     return body;
   }

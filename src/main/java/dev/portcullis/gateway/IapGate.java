@@ -4,6 +4,13 @@ import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.authn.QueryParams;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
+import dev.portcullis.iam.Authorizer;
+import dev.portcullis.iam.Decision;
+import dev.portcullis.iam.Permissions;
+import dev.portcullis.iam.Principal;
+import dev.portcullis.iam.RequestFacts;
+import dev.portcullis.iam.ResourceName;
+import dev.portcullis.pages.DeniedPage;
 import dev.portcullis.pages.ErrorPage;
 import dev.portcullis.pages.Responses;
 import dev.portcullis.session.Handoffs;
@@ -47,10 +54,12 @@ public final class IapGate {
   private final String signInHost;
   private final Duration sessionLifetime;
   private final DisabledUsers disabled;
+  private final Authorizer authorizer;
 
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
-      Duration sessionLifetime, DisabledUsers disabled) {
+      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer) {
     this.disabled = disabled;
+    this.authorizer = authorizer;
     this.vertx = vertx;
     this.sessions = sessions;
     this.handoffs = handoffs;
@@ -59,7 +68,10 @@ public final class IapGate {
     this.sessionLifetime = sessionLifetime;
   }
 
-  /** Decides on one request; calls {@code allow} with the session only when the caller may go on. */
+  /**
+   * Decides on one request; calls {@code allow} only when IAM lets the caller on, with the session (null
+   * for an anonymous caller let in by an {@code allUsers} binding).
+   */
   void handle(HttpServerRequest req, Exchange ex, Service target, BiConsumer<HttpServerRequest, Session> allow) {
     String service = target.name();
     String path = req.path();
@@ -89,16 +101,55 @@ public final class IapGate {
       if (signOut) {
         req.resume();
         signOut(req, ex, session);
-      } else if (session.isEmpty()) {
-        req.resume();
-        deny(req, ex, service);
-      } else if (path.equals(IDENTITY_PATH) || path.equals(IAP_IDENTITY_PATH)) {
+      } else if (session.isPresent() && (path.equals(IDENTITY_PATH) || path.equals(IAP_IDENTITY_PATH))) {
         req.resume();
         identity(req, session.get(), path.equals(IAP_IDENTITY_PATH));
       } else {
-        allow.accept(req, session.get());
+        decide(req, ex, target, session, allow);
       }
     });
+  }
+
+  /** IAM's decision on the current snapshots; any error while deciding is a denial. */
+  private void decide(HttpServerRequest req, Exchange ex, Service target, Optional<Session> session,
+      BiConsumer<HttpServerRequest, Session> allow) {
+    Optional<Principal> principal = session.map(s -> Principal.user(s.identity().email()));
+    Decision decision;
+    try {
+      decision = authorizer.decide(principal, ResourceName.service(target.project(), target.name()),
+          Permissions.ACCESS, new RequestFacts(ex.host(), req.path(), req.method().name(), Instant.now(),
+              ex.clientIp()));
+    } catch (RuntimeException e) {
+      log.error("IAM decision failed for {} on {}; denying", principal.map(Principal::memberKey).orElse("anonymous"),
+          target.name(), e);
+      decision = Decision.deny("internal error while deciding");
+    }
+    if (decision.allowed()) {
+      allow.accept(req, session.orElse(null));
+      return;
+    }
+    req.resume();
+    log.debug("request {} to {} denied: {}", ex.requestId(), target.name(), decision.reason());
+    if (principal.isEmpty()) {
+      deny(req, ex, target.name());
+    } else {
+      forbidden(req, ex, target, principal.get());
+    }
+  }
+
+  /** Signed in but not allowed: the administrator's page for a browser, else the 403 page or JSON. */
+  private void forbidden(HttpServerRequest req, Exchange ex, Service target, Principal principal) {
+    if (target.accessDenied().pageUri().isPresent() && isNavigation(req)) {
+      Responses.redirect(req.response(), target.accessDenied().pageUri().get().toString());
+      return;
+    }
+    DeniedPage page = new DeniedPage(principal.email(), target.name(), ex.requestId(),
+        target.accessDenied().message().orElse(null), SignInHost.SIGN_OUT_PATH);
+    ErrorPage.Rendered rendered = page.render(req.getHeader("accept"));
+    Responses.own(req.response()).setStatusCode(403)
+        .putHeader("content-type", rendered.contentType())
+        .putHeader("cache-control", "no-store")
+        .end(rendered.body());
   }
 
   /** No session: a browser navigation is sent to sign in; anything else gets 401 JSON. */

@@ -20,6 +20,7 @@ public record Service(
     Ingress ingress,
     Timeouts timeouts,
     Optional<Duration> reauthMaxAge,
+    AccessDenied accessDenied,
     long version,
     Instant createTime,
     Instant updateTime) {
@@ -40,11 +41,12 @@ public record Service(
   }
 
   public Service withVersion(long v, Instant created, Instant updated) {
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauthMaxAge, v, created, updated);
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, v, created,
+        updated);
   }
 
   public Service withUpstream(URI u) {
-    return new Service(name, project, u, hosts, iap, ingress, timeouts, reauthMaxAge, version, createTime,
+    return new Service(name, project, u, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, version, createTime,
         updateTime);
   }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.store;
 
+import dev.portcullis.service.AccessDenied;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.Timeouts;
@@ -22,7 +23,8 @@ import java.util.Optional;
 /** Services in the store. Every write is one transaction and checks the caller's etag when given. */
 public final class ServiceRepository {
   private static final String COLUMNS = "name, project, upstream, iap, ingress, connect_timeout_ms, "
-      + "response_timeout_ms, idle_timeout_ms, version, create_time, update_time, reauth_max_age_ms";
+      + "response_timeout_ms, idle_timeout_ms, version, create_time, update_time, reauth_max_age_ms, access_denied_page_uri, "
+      + "access_denied_message";
 
   private final Database db;
   private final Clock clock;
@@ -65,7 +67,7 @@ public final class ServiceRepository {
       Instant now = now();
       Service stored = s.withVersion(1, now, now);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(ps, stored);
         ps.executeUpdate();
       }
@@ -83,7 +85,8 @@ public final class ServiceRepository {
       Service stored = s.withVersion(current.version() + 1, current.createTime(), now());
       try (PreparedStatement ps = c.prepareStatement("UPDATE services SET project = ?, upstream = ?, iap = ?, "
           + "ingress = ?, connect_timeout_ms = ?, response_timeout_ms = ?, idle_timeout_ms = ?, version = ?, "
-          + "update_time = ?, reauth_max_age_ms = ? WHERE name = ? AND version = ?")) {
+          + "update_time = ?, reauth_max_age_ms = ?, access_denied_page_uri = ?, access_denied_message = ? "
+          + "WHERE name = ? AND version = ?")) {
         ps.setString(1, stored.project());
         ps.setString(2, stored.upstream().toString());
         ps.setBoolean(3, stored.iap());
@@ -94,8 +97,10 @@ public final class ServiceRepository {
         ps.setLong(8, stored.version());
         ps.setLong(9, stored.updateTime().toEpochMilli());
         millis(ps, 10, stored.reauthMaxAge());
-        ps.setString(11, stored.name());
-        ps.setLong(12, current.version());
+        ps.setString(11, stored.accessDenied().pageUri().map(URI::toString).orElse(null));
+        ps.setString(12, stored.accessDenied().message().orElse(null));
+        ps.setString(13, stored.name());
+        ps.setLong(14, current.version());
         if (ps.executeUpdate() != 1) {
           throw new ConflictException("service '" + s.name() + "' was changed concurrently; read it again and retry");
         }
@@ -105,6 +110,9 @@ public final class ServiceRepository {
         ps.executeUpdate();
       }
       writeHosts(c, stored);
+      if (!current.project().equals(stored.project())) {
+        IamRepository.moveServicePolicy(c, current.resourceName(), stored.resourceName());
+      }
       return stored;
     });
   }
@@ -123,6 +131,7 @@ public final class ServiceRepository {
           throw new ConflictException("service '" + name + "' was changed concurrently; read it again and retry");
         }
       }
+      IamRepository.deleteServicePolicy(c, current.resourceName());
       return current;
     });
   }
@@ -195,6 +204,8 @@ public final class ServiceRepository {
     ps.setLong(10, s.createTime().toEpochMilli());
     ps.setLong(11, s.updateTime().toEpochMilli());
     millis(ps, 12, s.reauthMaxAge());
+    ps.setString(13, s.accessDenied().pageUri().map(URI::toString).orElse(null));
+    ps.setString(14, s.accessDenied().message().orElse(null));
   }
 
   private static void millis(PreparedStatement ps, int i, Optional<Duration> d) throws SQLException {
@@ -220,6 +231,8 @@ public final class ServiceRepository {
         Ingress.parse(rs.getString("ingress")).orElseThrow(() -> new StoreException("bad ingress in store")),
         new Timeouts(millis(rs, "connect_timeout_ms"), millis(rs, "response_timeout_ms"), millis(rs, "idle_timeout_ms")),
         millis(rs, "reauth_max_age_ms"),
+        new AccessDenied(Optional.ofNullable(rs.getString("access_denied_page_uri")).map(URI::create),
+            Optional.ofNullable(rs.getString("access_denied_message"))),
         rs.getLong("version"),
         Instant.ofEpochMilli(rs.getLong("create_time")),
         Instant.ofEpochMilli(rs.getLong("update_time")));

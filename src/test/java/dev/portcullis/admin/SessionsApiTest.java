@@ -43,6 +43,7 @@ class SessionsApiTest {
     signedIn = new SignedInSessions(portcullis, upstreams.vertx().createHttpClient());
     portcullis.createService("one", upstream, new JsonObject().put("iap", true));
     portcullis.createService("two", upstream, new JsonObject().put("iap", true));
+    portcullis.grantAllSignedIn();
   }
 
   @AfterAll

@@ -47,6 +47,7 @@ class UsersApiTest {
     signedIn = new SignedInSessions(portcullis, upstreams.vertx().createHttpClient());
     service = "guarded";
     portcullis.createService(service, upstream, new JsonObject().put("iap", true));
+    portcullis.grantAllSignedIn();
   }
 
   @AfterAll

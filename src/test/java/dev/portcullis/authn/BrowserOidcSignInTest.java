@@ -36,6 +36,7 @@ class BrowserOidcSignInTest {
              "oidc.corp.display_name", "Corp SSO"));
          Browser browser = new Browser(Files.createDirectories(dir.resolve("profile")))) {
       assertThat(p.admin("PATCH", "/v1/services/hello", new JsonObject().put("iap", true)).status()).isEqualTo(200);
+      p.grant("projects/default", "roles/iap.httpsResourceAccessor", "domain:example.com");
       idp.nextUser("ana-123", Map.of("email", "Ana@Example.com", "email_verified", true, "name", "Ana"));
       WebDriver web = browser.driver();
       String app = "http://hello.localhost:" + p.port() + "/reports?week=47";

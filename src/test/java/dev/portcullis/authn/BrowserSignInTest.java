@@ -40,6 +40,14 @@ class BrowserSignInTest {
       web.findElement(By.id("submit")).click();
 
       new WebDriverWait(web, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().equals(app));
+      // Signed in, but nobody has been granted access yet: IAM's 403 page says who is signed in.
+      String denied = web.findElement(By.tagName("body")).getText();
+      assertThat(denied).contains("You don't have access").contains("admin@localhost").contains("hello")
+          .doesNotContain("Hello from behind Portcullis");
+      browser.screenshot("access-denied");
+
+      p.grant("projects/default", "roles/iap.httpsResourceAccessor", "user:admin@localhost");
+      web.navigate().refresh();
       String page = web.findElement(By.tagName("body")).getText();
       assertThat(page).contains("Hello from behind Portcullis").contains("/welcome?from=browser");
       // The app saw the request without Portcullis's own cookies.

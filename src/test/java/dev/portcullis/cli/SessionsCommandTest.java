@@ -41,6 +41,7 @@ class SessionsCommandTest {
     tokenFile = dir.resolve("data").resolve("admin-token");
     signedIn = new SignedInSessions(portcullis, upstreams.vertx().createHttpClient());
     portcullis.createService("app", upstream, new JsonObject().put("iap", true));
+    portcullis.grantAllSignedIn();
   }
 
   @AfterAll

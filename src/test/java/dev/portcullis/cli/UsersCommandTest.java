@@ -50,6 +50,7 @@ class UsersCommandTest {
     accounts = portcullis.portcullis().accounts().orElseThrow();
     signedIn = new SignedInSessions(portcullis, upstreams.vertx().createHttpClient());
     portcullis.createService("app", upstream, new JsonObject().put("iap", true));
+    portcullis.grantAllSignedIn();
   }
 
   @AfterAll

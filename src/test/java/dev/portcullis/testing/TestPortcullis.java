@@ -110,6 +110,28 @@ public final class TestPortcullis implements AutoCloseable {
     return createService(name, upstream, null);
   }
 
+  /** Adds members to a role on a resource (read, modify, write with the etag) and fails the test if refused. */
+  public JsonObject grant(String resource, String role, String... members) {
+    AdminResponse current = admin("POST", "/v1/" + resource + ":getIamPolicy", new JsonObject());
+    if (current.status() != 200) {
+      throw new AssertionError("reading the policy of " + resource + " failed: " + current.body().encode());
+    }
+    JsonObject policy = current.body();
+    io.vertx.core.json.JsonArray bindings = policy.getJsonArray("bindings", new io.vertx.core.json.JsonArray());
+    bindings.add(new JsonObject().put("role", role).put("members", new io.vertx.core.json.JsonArray(java.util.List.of(members))));
+    policy.put("bindings", bindings);
+    AdminResponse r = admin("POST", "/v1/" + resource + ":setIamPolicy", new JsonObject().put("policy", policy));
+    if (r.status() != 200) {
+      throw new AssertionError("granting " + role + " on " + resource + " failed: " + r.status() + " " + r.body().encode());
+    }
+    return r.body();
+  }
+
+  /** For tests about sign-in rather than IAM: every signed-in person may reach every service. */
+  public void grantAllSignedIn() {
+    grant("organization", "roles/iap.httpsResourceAccessor", "allAuthenticatedUsers");
+  }
+
   public record AdminResponse(int status, JsonObject body) {}
 
   @Override

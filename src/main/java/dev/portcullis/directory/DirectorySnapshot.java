@@ -1,0 +1,2 @@
+package dev.portcullis.directory;
+public final class DirectorySnapshot { public static final DirectorySnapshot EMPTY = new DirectorySnapshot(); public java.util.Set<String> groupsOf(String member){return java.util.Set.of();} public java.util.Optional<java.util.List<String>> membershipPath(String member, String group){return java.util.Optional.empty();} public boolean serviceAccountDisabled(String email){return false;} public java.util.Optional<Object> group(String e){return java.util.Optional.empty();} }

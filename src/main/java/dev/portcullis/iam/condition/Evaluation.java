@@ -1,0 +1,2 @@
+package dev.portcullis.iam.condition;
+public record Evaluation(boolean value, java.util.Optional<String> error) {}
