@@ -104,6 +104,8 @@ public final class AdminServer {
           + "the break-glass admin token from the file admin-token in the data directory");
       return;
     }
+    // Held until the caller is known, so the body handler after this still sees the whole body.
+    rc.request().pause();
     vertx.executeBlocking(() -> access.bearer().apply(bearer), false).onComplete(ar -> {
       if (ar.failed()) {
         log.error("checking an admin API credential failed; refusing", ar.cause());

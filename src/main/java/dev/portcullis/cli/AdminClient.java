@@ -161,7 +161,7 @@ final class AdminClient {
       out.append("\n  the token came from ").append(tokenSource)
           .append("; use the admin-token file of the data directory the server runs with (--data-dir or --token-file)");
     }
-    return new CliException(out.toString(), 1);
+    return new CliException(out.toString(), 1, response.statusCode());
   }
 
   /** "field: description" for each violation, naming the command-line flag that sets the field where there is one. */
