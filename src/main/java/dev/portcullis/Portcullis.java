@@ -52,8 +52,9 @@ import dev.portcullis.iam.Iam;
 import dev.portcullis.iam.Policy;
 import dev.portcullis.iam.PredefinedRoles;
 import dev.portcullis.iam.ResourceName;
-import dev.portcullis.iam.condition.AccessLevelSnapshot;
 import dev.portcullis.store.IamRepository;
+import dev.portcullis.iam.condition.AccessLevels;
+import dev.portcullis.store.AccessLevelRepository;
 import dev.portcullis.session.Handoffs;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.store.SessionRepository;
@@ -97,11 +98,12 @@ public final class Portcullis implements AutoCloseable {
   private final Sessions sessions;
   private final Optional<LocalAccounts> accounts;
   private final UserRepository users;
+  private final AccessLevels accessLevels;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts, UserRepository users) {
+      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels) {
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -116,6 +118,7 @@ public final class Portcullis implements AutoCloseable {
     this.sessions = sessions;
     this.accounts = accounts;
     this.users = users;
+    this.accessLevels = accessLevels;
   }
 
   public static Portcullis start(Settings settings) throws IOException {
@@ -129,6 +132,7 @@ public final class Portcullis implements AutoCloseable {
       AdminToken token = AdminToken.loadOrCreate(settings.dataDir());
       ServiceRepository services = new ServiceRepository(database, Clock.systemUTC());
       ServiceRegistry registry = new ServiceRegistry(services, settings.domain());
+      AccessLevels accessLevels = new AccessLevels(new AccessLevelRepository(database, Clock.systemUTC()));
       // Netty's native epoll transport when its library is there (Linux x86-64): fewer copies and
       // system calls per exchange than NIO. Vert.x falls back to NIO by itself elsewhere.
       vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
@@ -191,7 +195,7 @@ public final class Portcullis implements AutoCloseable {
       registry.onChange(catalog -> iam.refresh());
       bootstrapPassword.ifPresent(p -> grantBootstrapAdmin(iam, settings.adminEmail()));
       Authorizer authorizer = new Authorizer(iam::snapshot, () -> DirectorySnapshot.EMPTY,
-          () -> AccessLevelSnapshot.EMPTY);
+          accessLevels::snapshot);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer);
 
@@ -202,12 +206,12 @@ public final class Portcullis implements AutoCloseable {
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock),
-          new AdminServer.Access(iam, authorizer, bearer -> apiCaller(sessions, disabledUsers, bearer)));
+          new AdminServer.Access(iam, authorizer, bearer -> apiCaller(sessions, disabledUsers, bearer)), accessLevels);
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users);
+          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -335,6 +339,11 @@ public final class Portcullis implements AutoCloseable {
   /** Every user in the store, built-in and from identity providers. */
   public UserRepository users() {
     return users;
+  }
+
+  /** The access levels: their write path, and {@code snapshot()} for the decision. */
+  public AccessLevels accessLevels() {
+    return accessLevels;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */

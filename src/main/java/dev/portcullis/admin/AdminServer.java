@@ -3,6 +3,7 @@ package dev.portcullis.admin;
 import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
+import dev.portcullis.iam.condition.AccessLevels;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
 import dev.portcullis.store.ConflictException;
@@ -59,7 +60,7 @@ public final class AdminServer {
 
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
-      Access access) {
+      Access access, AccessLevels accessLevels) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -78,6 +79,7 @@ public final class AdminServer {
     new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
         people.clock()).mount(router);
     new SessionsApi(vertx, people.sessions()).mount(router);
+    new AccessLevelsApi(vertx, accessLevels).mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
     router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",

@@ -15,13 +15,24 @@ final class ApiError {
   }
 
   static void send(RoutingContext rc, int code, String status, String message, List<FieldError> fields) {
+    send(rc, code, status, message, fields, List.of());
+  }
+
+  /** With further details after the field violations, e.g. a google.rpc.ErrorInfo. */
+  static void send(RoutingContext rc, int code, String status, String message, List<FieldError> fields,
+      List<JsonObject> moreDetails) {
     JsonObject error = new JsonObject().put("code", code).put("status", status).put("message", message);
+    JsonArray details = new JsonArray();
     if (!fields.isEmpty()) {
       JsonArray violations = new JsonArray();
       fields.forEach(f -> violations.add(new JsonObject().put("field", f.field()).put("description", f.message())));
-      error.put("details", new JsonArray().add(new JsonObject()
+      details.add(new JsonObject()
           .put("@type", "type.googleapis.com/google.rpc.BadRequest")
-          .put("fieldViolations", violations)));
+          .put("fieldViolations", violations));
+    }
+    moreDetails.forEach(details::add);
+    if (!details.isEmpty()) {
+      error.put("details", details);
     }
     if (!rc.response().ended()) {
       rc.response().setStatusCode(code)

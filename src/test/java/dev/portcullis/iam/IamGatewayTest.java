@@ -389,4 +389,107 @@ class IamGatewayTest {
     assertThat(portcullis.admin("POST", "/v1/users/adam@example.com:disable", new JsonObject()).status()).isEqualTo(200);
     assertThat(AdminCalls.call(portcullis, admin, "GET", "/v1/services", null).status()).isEqualTo(401);
   }
+
+  static JsonObject conditional(String role, String title, String expression, String... members) {
+    return binding(role, members).put("condition", new JsonObject().put("title", title).put("expression", expression));
+  }
+
+  int statusAt(String email, String service, String path) throws Exception {
+    return get(email, service, path, "application/json").status();
+  }
+
+  @Test
+  void pathCondition_holdsForTheNormalizedAndTheRawPath() throws Exception {
+    String s = service("p-cond-path");
+    setPolicy("projects/p-cond-path", new JsonObject().put("bindings", new JsonArray()
+        .add(conditional(ACCESSOR, "reports only", "request.path.startsWith('/reports/')", "user:ana@example.com"))));
+    assertThat(statusAt("ana@example.com", s, "/reports/weekly")).isEqualTo(200);
+    assertThat(statusAt("ana@example.com", s, "/admin")).isEqualTo(403);
+    // Tricks that a raw-string check alone would let through, or that normalize elsewhere.
+    assertThat(statusAt("ana@example.com", s, "/reports/../admin")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/reports/%2e%2e/admin")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/reports;x=1/../admin")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/%72eports/weekly")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/reports/%zz")).isEqualTo(403);
+  }
+
+  @Test
+  void negatedPathCondition_cannotBeDodgedWithEncoding() throws Exception {
+    String s = service("p-cond-neg");
+    setPolicy("projects/p-cond-neg", new JsonObject().put("bindings", new JsonArray()
+        .add(conditional(ACCESSOR, "not admin", "!request.path.startsWith('/admin')", "user:ana@example.com"))));
+    assertThat(statusAt("ana@example.com", s, "/home")).isEqualTo(200);
+    assertThat(statusAt("ana@example.com", s, "/admin/users")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/%61dmin/users")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "//admin/users")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/x/../admin/users")).isEqualTo(403);
+    assertThat(statusAt("ana@example.com", s, "/admin;jsessionid=1/users")).isEqualTo(403);
+  }
+
+  @Test
+  void hostMethodAndTimeConditions() throws Exception {
+    String s = service("p-cond-misc");
+    setPolicy("projects/p-cond-misc", new JsonObject().put("bindings", new JsonArray()
+        .add(conditional(ACCESSOR, "host", "request.host == '" + s + ".localhost'", "user:hal@example.com"))
+        .add(conditional(ACCESSOR, "other host", "request.host.endsWith('.example.com')", "user:hugo@example.com"))
+        .add(conditional(ACCESSOR, "reads", "request.method == 'GET'", "user:rea@example.com"))
+        .add(conditional(ACCESSOR, "past", "request.time < timestamp('2020-01-01T00:00:00Z')", "user:old@example.com"))
+        .add(conditional(ACCESSOR, "future", "request.time > timestamp('2020-01-01T00:00:00Z')", "user:new@example.com"))));
+    assertThat(status("hal@example.com", s)).isEqualTo(200);
+    assertThat(status("hugo@example.com", s)).isEqualTo(403);
+    assertThat(status("rea@example.com", s)).isEqualTo(200);
+    assertThat(RawHttp.send(portcullis.port(), "DELETE /x HTTP/1.1", "Host: " + portcullis.hostOf(s),
+        "Accept: application/json", "Cookie: portcullis=" + cookie("rea@example.com", s), "Content-Length: 0",
+        "Connection: close").status()).isEqualTo(403);
+    assertThat(status("old@example.com", s)).isEqualTo(403);
+    assertThat(status("new@example.com", s)).isEqualTo(200);
+  }
+
+  @Test
+  void accessLevelCondition_followsTheClientAddress() throws Exception {
+    String s = service("p-cond-level");
+    assertThat(portcullis.admin("POST", "/v1/accessLevels", new JsonObject().put("name", "loopback")
+        .put("title", "Loopback").put("ipSubnetworks", new JsonArray().add("127.0.0.0/8"))).status()).isEqualTo(201);
+    assertThat(portcullis.admin("POST", "/v1/accessLevels", new JsonObject().put("name", "office")
+        .put("title", "Office").put("ipSubnetworks", new JsonArray().add("10.20.0.0/16"))).status()).isEqualTo(201);
+    setPolicy("projects/p-cond-level", new JsonObject().put("bindings", new JsonArray()
+        .add(conditional(ACCESSOR, "on loopback", "'accessLevels/loopback' in request.auth.access_levels",
+            "user:lea@example.com"))
+        .add(conditional(ACCESSOR, "in the office", "'accessLevels/office' in request.auth.access_levels",
+            "user:otto@example.com"))));
+    assertThat(status("lea@example.com", s)).isEqualTo(200);
+    assertThat(status("otto@example.com", s)).isEqualTo(403);
+  }
+
+  @Test
+  void conditionThatDoesNotCompile_isRefusedWithItsPosition() {
+    TestPortcullis.AdminResponse r = portcullis.admin("POST", "/v1/organization:setIamPolicy", new JsonObject()
+        .put("policy", new JsonObject().put("bindings", new JsonArray()
+            .add(conditional(ACCESSOR, "typo", "request.pathh.startsWith('/a')", "user:a@example.com")))));
+    assertThat(r.status()).isEqualTo(400);
+    JsonObject v = r.body().getJsonObject("error").getJsonArray("details").getJsonObject(0)
+        .getJsonArray("fieldViolations").getJsonObject(0);
+    assertThat(v.getString("field")).isEqualTo("policy.bindings[0].condition.expression");
+    assertThat(v.getString("description")).contains("line 1").contains("column");
+    TestPortcullis.AdminResponse untitled = portcullis.admin("POST", "/v1/organization:setIamPolicy",
+        new JsonObject().put("policy", new JsonObject().put("bindings", new JsonArray()
+            .add(binding(ACCESSOR, "user:a@example.com").put("condition",
+                new JsonObject().put("expression", "true"))))));
+    assertThat(untitled.status()).isEqualTo(400);
+    assertThat(untitled.body().encode()).contains("policy.bindings[0].condition.title");
+  }
+
+  @Test
+  void conditionFailingAtRunTime_countsAsFalse() throws Exception {
+    String s = service("p-cond-err");
+    setPolicy("projects/p-cond-err", new JsonObject().put("bindings", new JsonArray()
+        .add(conditional(ACCESSOR, "broken", "int(request.path) > 0", "user:ed@example.com"))));
+    assertThat(status("ed@example.com", s)).isEqualTo(403);
+    JsonObject why = portcullis.admin("POST", "/v1/iam:troubleshoot", new JsonObject()
+        .put("member", "user:ed@example.com").put("url", "http://" + s + ".localhost/abc")).body();
+    JsonObject cond = why.getJsonArray("bindings").getJsonObject(0).getJsonObject("condition");
+    assertThat(cond.getBoolean("value")).isFalse();
+    assertThat(cond.getString("error")).isNotBlank();
+    assertThat(cond.getJsonObject("values").getString("request.path")).isEqualTo("/abc");
+  }
 }
