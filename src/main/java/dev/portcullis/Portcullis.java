@@ -80,8 +80,7 @@ public final class Portcullis implements AutoCloseable {
   private static final String DEMO_UPSTREAM_KEY = "demo.upstream";
   private static final String SIGN_IN_KEY = "signin.request_key";
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
-  /** The host name API-token sessions are bound to: no service host can be named this (it has no dot). */
-  public static final String API_HOST = "portcullis-api";
+  public static final String API_HOST = SignInHost.API_HOST;
 
   private final Settings settings;
   private final Database database;
@@ -188,7 +187,7 @@ public final class Portcullis implements AutoCloseable {
       OidcProviders providers = OidcProviders.discovering(settings.oidcProviders().stream()
           .map(Portcullis::providerConfig).toList());
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
-          settings.sessionMaxLifetime(), providers, signInState, users, clock);
+          settings.sessionMaxLifetime(), providers, signInState, users, clock, settings.authHost());
       DisabledUsers disabledUsers = new DisabledUsers(users);
       Iam iam = new Iam(new IamRepository(database, clock), registry::catalog);
       // A deleted service's policy goes with it (in the same transaction): rebuild without it.

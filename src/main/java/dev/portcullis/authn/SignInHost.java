@@ -45,6 +45,9 @@ public final class SignInHost {
   public static final String SIGN_OUT_PATH = "/_portcullis/sign_out";
   public static final String CALLBACK_PATH = "/_portcullis/callback";
   public static final String SIGNED_OUT_PATH = "/_portcullis/signed_out";
+  public static final String API_TOKEN_PATH = "/_portcullis/api_token";
+  /** The pseudo-host API-token sessions are bound to: no service host can be named this (it has no dot). */
+  public static final String API_HOST = "portcullis-api";
   private static final Duration CSRF_LIFETIME = Duration.ofHours(1);
 
   private final Vertx vertx;
@@ -56,10 +59,12 @@ public final class SignInHost {
   private final Duration sessionLifetime;
   private final OidcProviders providers;
   private final OidcSignIn oidc;
+  private final String ownHost;
 
   public SignInHost(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests,
       Optional<LocalAccounts> accounts, Supplier<ServiceCatalog> catalog, Duration sessionLifetime,
-      OidcProviders providers, SignInStateRepository states, UserRepository users, Clock clock) {
+      OidcProviders providers, SignInStateRepository states, UserRepository users, Clock clock, String ownHost) {
+    this.ownHost = ownHost;
     this.providers = providers;
     this.oidc = new OidcSignIn(vertx, providers, states, users, sessions, clock);
     this.vertx = vertx;
@@ -96,6 +101,8 @@ public final class SignInHost {
           handBack(req, done.session().session(), request.get(), requestId);
         }
       });
+    } else if (path.equals(API_TOKEN_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.POST)) {
+      apiToken(req, host, requestId, clientIp, secure);
     } else if (path.equals(SIGN_OUT_PATH)) {
       signOut(req, host, secure);
     } else if (path.equals(SIGNED_OUT_PATH)) {
@@ -131,11 +138,68 @@ public final class SignInHost {
     });
   }
 
+  /**
+   * A signed-in person's token for the admin API: a session under their central one, bound to the API
+   * pseudo-host, shown once. Without a central session the person signs in here first, and returns here.
+   */
+  private void apiToken(HttpServerRequest req, String host, String requestId, String clientIp, boolean secure) {
+    boolean create = req.method() == HttpMethod.POST;
+    if (create) {
+      req.setExpectMultipart(true);
+    }
+    String cookie = SessionCookies.read(req, SessionCookies.SESSION, secure);
+    req.pause();
+    sessions.lookup(vertx, cookie, host).onComplete(ar -> {
+      req.resume();
+      Optional<Session> central = ar.succeeded() ? ar.result().filter(Session::central) : Optional.empty();
+      if (central.isEmpty()) {
+        if (create) {
+          req.end();
+          Responses.error(req.response(), req.getHeader("accept"), new ErrorPage(403, "Form expired",
+              "Your sign-in has ended. Open this page again to sign in.", null, requestId));
+          return;
+        }
+        String back = origin(req, host, secure) + API_TOKEN_PATH;
+        String signed = requests.sign(new SignInRequests.Request(host, back, Tokens.hash(Tokens.newToken())));
+        Responses.redirect(req.response(), origin(req, host, secure) + SIGN_IN_PATH + "?request="
+            + URLEncoder.encode(signed, StandardCharsets.UTF_8));
+        return;
+      }
+      String email = central.get().identity().email();
+      if (!create) {
+        String csrf = Tokens.newToken();
+        SessionCookies.set(req.response(), SessionCookies.CSRF, csrf, CSRF_LIFETIME, secure);
+        Responses.html(req.response(), 200, new ApiTokenPage(email, csrf, null).render());
+        return;
+      }
+      req.end().onComplete(done -> {
+        if (done.failed() || !csrfOk(req, req.formAttributes().get("csrf"), host, secure)) {
+          Responses.error(req.response(), req.getHeader("accept"), new ErrorPage(403, "Form expired",
+              "The form could not be verified. Open " + API_TOKEN_PATH + " again.", null, requestId));
+          return;
+        }
+        String userAgent = req.getHeader("user-agent");
+        vertx.executeBlocking(() -> sessions.createForHost(central.get(), API_HOST, clientIp, userAgent), false)
+            .onComplete(created -> {
+              if (created.failed() || created.result().isEmpty()) {
+                Responses.error(req.response(), req.getHeader("accept"), new ErrorPage(403, "Sign-in ended",
+                    "Your sign-in ended meanwhile. Open " + API_TOKEN_PATH + " again.", null, requestId));
+                return;
+              }
+              SessionCookies.clear(req.response(), SessionCookies.CSRF, secure);
+              Responses.html(req.response(), 200,
+                  new ApiTokenPage(email, null, created.result().get().cookieValue()).render());
+            });
+      });
+    });
+  }
+
   private void showForm(HttpServerRequest req, String token, SignInRequests.Request request, String email,
       String error, int status, boolean secure) {
     String csrf = Tokens.newToken();
     SessionCookies.set(req.response(), SessionCookies.CSRF, csrf, CSRF_LIFETIME, secure);
-    String service = catalog.get().byHost(request.host()).map(Service::name).orElse(request.host());
+    String service = catalog.get().byHost(request.host()).map(Service::name)
+        .orElse(request.host().equals(ownHost) ? "the Portcullis admin API" : request.host());
     List<SignInPage.ProviderLink> links = providers.configs().stream()
         .map(c -> new SignInPage.ProviderLink(c.displayName(), OidcSignIn.START_PREFIX + c.id() + "?request="
             + URLEncoder.encode(token, StandardCharsets.UTF_8)))
@@ -211,6 +275,11 @@ public final class SignInHost {
 
   /** Sends the browser back to the service host that asked, with a single-use code for it. */
   private void handBack(HttpServerRequest req, Session central, SignInRequests.Request request, String requestId) {
+    if (request.host().equals(ownHost) && isOwnPage(request)) {
+      // The central session's cookie is already on this host: no hand-off needed.
+      Responses.redirect(req.response(), request.returnUrl());
+      return;
+    }
     vertx.executeBlocking(() -> handoffs.create(central, request.host(), request.returnUrl(), request.bindingHash()),
         false).onComplete(ar -> {
           if (ar.failed()) {
@@ -258,9 +327,26 @@ public final class SignInHost {
     return (secure ? "https" : "http") + "://" + host + (defaultPort ? "" : ":" + port);
   }
 
-  /** A sign-in request signed by this deployment for an IAP service, returning to that service only. */
+  /** A sign-in request for this host's own API-token page (signed by us, so the host is ours). */
+  private static boolean isOwnPage(SignInRequests.Request r) {
+    try {
+      URI back = new URI(r.returnUrl());
+      return API_TOKEN_PATH.equals(back.getRawPath()) && back.getRawQuery() == null && back.getRawUserInfo() == null
+          && back.getHost() != null && back.getHost().toLowerCase(Locale.ROOT).equals(r.host());
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A sign-in request signed by this deployment for an IAP service, returning to that service only, or for
+   * this host's own API-token page.
+   */
   private Optional<SignInRequests.Request> validRequest(String token) {
     return requests.verify(token).filter(r -> {
+      if (r.host().equals(ownHost) && isOwnPage(r)) {
+        return true;
+      }
       Optional<Service> service = catalog.get().byHost(r.host());
       if (service.isEmpty() || !service.get().iap()) {
         return false;
