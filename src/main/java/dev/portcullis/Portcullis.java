@@ -46,7 +46,9 @@ import dev.portcullis.authn.oidc.Secret;
 import dev.portcullis.authn.local.LoginThrottle;
 import dev.portcullis.authn.local.PasswordHasher;
 import dev.portcullis.gateway.IapGate;
-import dev.portcullis.directory.DirectorySnapshot;
+import dev.portcullis.directory.Directory;
+import dev.portcullis.store.GroupRepository;
+import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.iam.Authorizer;
 import dev.portcullis.iam.Iam;
 import dev.portcullis.iam.Policy;
@@ -193,8 +195,9 @@ public final class Portcullis implements AutoCloseable {
       // A deleted service's policy goes with it (in the same transaction): rebuild without it.
       registry.onChange(catalog -> iam.refresh());
       bootstrapPassword.ifPresent(p -> grantBootstrapAdmin(iam, settings.adminEmail()));
-      Authorizer authorizer = new Authorizer(iam::snapshot, () -> DirectorySnapshot.EMPTY,
-          accessLevels::snapshot);
+      Directory directory = new Directory(new GroupRepository(database, clock),
+          new ServiceAccountRepository(database, clock));
+      Authorizer authorizer = new Authorizer(iam::snapshot, directory::snapshot, accessLevels::snapshot);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer);
 

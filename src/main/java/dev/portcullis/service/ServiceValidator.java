@@ -17,7 +17,15 @@ public final class ServiceValidator {
   private static final Pattern PROJECT = Pattern.compile("[a-z][a-z0-9-]{0,61}[a-z0-9]|[a-z]");
   private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
+  /** What {@link #validProject} checks, for error messages. */
+  public static final String PROJECT_RULE = "must be 1 to 63 lower-case letters, digits or '-', starting with a letter";
+
   private ServiceValidator() {}
+
+  /** A project id, shared by services and service accounts: a DNS label that starts with a letter. */
+  public static boolean validProject(String project) {
+    return project != null && PROJECT.matcher(project).matches();
+  }
 
   public static List<FieldError> validate(Service s) {
     List<FieldError> errors = new ArrayList<>();
@@ -27,8 +35,8 @@ public final class ServiceValidator {
     } else if (RESERVED_NAMES.contains(s.name())) {
       errors.add(new FieldError("name", "'" + s.name() + "' is reserved for Portcullis itself; choose another name"));
     }
-    if (s.project() == null || !PROJECT.matcher(s.project()).matches()) {
-      errors.add(new FieldError("project", "must be 1 to 63 lower-case letters, digits or '-', starting with a letter"));
+    if (!validProject(s.project())) {
+      errors.add(new FieldError("project", PROJECT_RULE));
     }
     upstreamProblem(s.upstream()).ifPresent(p -> errors.add(new FieldError("upstream", p)));
     Set<String> seen = new HashSet<>();
