@@ -360,7 +360,8 @@ class IamGatewayTest {
     assertThat(AdminCalls.call(portcullis, "not-a-token", "GET", "/v1/services", null).status()).isEqualTo(401);
 
     JsonObject policy = new JsonObject().put("policy", new JsonObject().put("bindings", new JsonArray()
-        .add(binding(ACCESSOR, "user:x@example.com"))));
+        .add(binding(ACCESSOR, "user:x@example.com"))
+        .add(binding(PredefinedRoles.IAP_ADMIN, "user:pat@example.com"))));
     assertThat(AdminCalls.call(portcullis, projectAdmin, "POST", "/v1/projects/team:setIamPolicy", policy).status())
         .isEqualTo(200);
     assertThat(AdminCalls.call(portcullis, projectAdmin, "POST", "/v1/projects/other:setIamPolicy", policy).status())
