@@ -32,7 +32,12 @@ public final class Authorizer {
   /** @param caller empty for an anonymous request (only {@code allUsers} can match it) */
   public Decision decide(Optional<Principal> caller, ResourceName resource, String permission, RequestFacts facts) {
     IamSnapshot snapshot = iam.get();
-    Caller c = new Caller(caller.orElse(null), directory.get());
+    DirectorySnapshot dir = directory.get();
+    if (caller.isPresent() && caller.get().kind() == Principal.Kind.SERVICE_ACCOUNT
+        && !dir.serviceAccountActive(caller.get().email())) {
+      return Decision.deny(caller.get().memberKey() + " does not exist or is disabled");
+    }
+    Caller c = new Caller(caller.orElse(null), dir);
     Conditional conditional = null;
     int conditionsFalse = 0;
     String firstFalse = null;
