@@ -6,6 +6,7 @@ import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.OidcSettings;
 import dev.portcullis.config.Settings;
 import dev.portcullis.demo.HelloApp;
+import dev.portcullis.directory.Directory;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayMetrics;
 import dev.portcullis.gateway.GatewayServer;
@@ -50,6 +51,8 @@ import dev.portcullis.session.Handoffs;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.store.SessionRepository;
 import dev.portcullis.store.SignInStateRepository;
+import dev.portcullis.store.GroupRepository;
+import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.store.UserRepository;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -87,11 +90,12 @@ public final class Portcullis implements AutoCloseable {
   private final Sessions sessions;
   private final Optional<LocalAccounts> accounts;
   private final UserRepository users;
+  private final Directory directory;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts, UserRepository users) {
+      Optional<LocalAccounts> accounts, UserRepository users, Directory directory) {
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -106,6 +110,7 @@ public final class Portcullis implements AutoCloseable {
     this.sessions = sessions;
     this.accounts = accounts;
     this.users = users;
+    this.directory = directory;
   }
 
   public static Portcullis start(Settings settings) throws IOException {
@@ -176,6 +181,8 @@ public final class Portcullis implements AutoCloseable {
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
           settings.sessionMaxLifetime(), providers, signInState, users, clock);
       DisabledUsers disabledUsers = new DisabledUsers(users);
+      Directory directory = new Directory(new GroupRepository(database, clock),
+          new ServiceAccountRepository(database, clock));
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers);
 
@@ -185,12 +192,13 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(eventLoops));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock));
+          () -> portHolder[0], gatewayServer::listening,
+          new AdminServer.People(users, accounts, sessions, disabledUsers, directory, clock));
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users);
+          adminPort, bootstrapPassword, sessions, accounts, users, directory);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -297,6 +305,11 @@ public final class Portcullis implements AutoCloseable {
   /** Every user in the store, built-in and from identity providers. */
   public UserRepository users() {
     return users;
+  }
+
+  /** Groups, memberships and service accounts: the write path, and the snapshot the decision engine reads. */
+  public Directory directory() {
+    return directory;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */
