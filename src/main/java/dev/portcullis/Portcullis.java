@@ -6,6 +6,7 @@ import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.OidcSettings;
 import dev.portcullis.config.Settings;
 import dev.portcullis.demo.HelloApp;
+import dev.portcullis.directory.Directory;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayMetrics;
 import dev.portcullis.gateway.GatewayServer;
@@ -61,6 +62,8 @@ import dev.portcullis.session.Handoffs;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.store.SessionRepository;
 import dev.portcullis.store.SignInStateRepository;
+import dev.portcullis.store.GroupRepository;
+import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.store.UserRepository;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -100,11 +103,12 @@ public final class Portcullis implements AutoCloseable {
   private final Optional<LocalAccounts> accounts;
   private final UserRepository users;
   private final AccessLevels accessLevels;
+  private final Directory directory;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels) {
+      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory) {
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -120,6 +124,7 @@ public final class Portcullis implements AutoCloseable {
     this.accounts = accounts;
     this.users = users;
     this.accessLevels = accessLevels;
+    this.directory = directory;
   }
 
   public static Portcullis start(Settings settings) throws IOException {
@@ -207,13 +212,14 @@ public final class Portcullis implements AutoCloseable {
       int gatewayPort = await(gatewayServer.start(eventLoops));
       int[] portHolder = {gatewayPort};
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
-          () -> portHolder[0], gatewayServer::listening, new AdminServer.People(users, accounts, sessions, disabledUsers, clock),
+          () -> portHolder[0], gatewayServer::listening,
+          new AdminServer.People(users, accounts, sessions, disabledUsers, directory, clock),
           new AdminServer.Access(iam, authorizer, bearer -> apiCaller(sessions, disabledUsers, bearer)), accessLevels);
       int adminPort = await(admin.start());
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels);
+          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -346,6 +352,11 @@ public final class Portcullis implements AutoCloseable {
   /** The access levels: their write path, and {@code snapshot()} for the decision. */
   public AccessLevels accessLevels() {
     return accessLevels;
+  }
+
+  /** Groups, memberships and service accounts: the write path, and the snapshot the decision engine reads. */
+  public Directory directory() {
+    return directory;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */

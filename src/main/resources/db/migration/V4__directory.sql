@@ -15,8 +15,9 @@ CREATE TABLE group_members (
   PRIMARY KEY (group_email, member)
 );
 
--- Finds the groups a member is in: used when a group or service account is deleted.
-CREATE INDEX group_members_member ON group_members(member);
+-- The groups a member is in: read member by member to build the in-memory directory, and used when a
+-- group or service account is deleted. Covering, so neither needs the table itself.
+CREATE INDEX group_members_member ON group_members(member, group_email);
 
 CREATE TABLE service_accounts (
   email         TEXT PRIMARY KEY,

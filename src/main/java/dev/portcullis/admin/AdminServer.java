@@ -4,8 +4,10 @@ import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
 import dev.portcullis.iam.condition.AccessLevels;
+import dev.portcullis.directory.Directory;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
+import dev.portcullis.store.AlreadyExistsException;
 import dev.portcullis.store.ConflictException;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.NotFoundException;
@@ -48,9 +50,12 @@ public final class AdminServer {
   private final BooleanSupplier gatewayListening;
   private HttpServer server;
 
-  /** What the user and session endpoints work on; accounts is empty when built-in accounts are turned off. */
+  /**
+   * What the user, session, group and service account endpoints work on; accounts is empty when built-in
+   * accounts are turned off.
+   */
   public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions,
-      DisabledUsers disabled, Clock clock) {}
+      DisabledUsers disabled, Directory directory, Clock clock) {}
 
   /**
    * IAM for the admin API: policies and roles, the decision engine, and how a bearer token other than the
@@ -80,6 +85,8 @@ public final class AdminServer {
         people.clock()).mount(router);
     new SessionsApi(vertx, people.sessions()).mount(router);
     new AccessLevelsApi(vertx, accessLevels).mount(router);
+    new GroupsApi(vertx, people.directory()).mount(router);
+    new ServiceAccountsApi(vertx, people.directory()).mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
     router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",
@@ -164,6 +171,8 @@ public final class AdminServer {
       ApiError.send(rc, 400, "INVALID_ARGUMENT", v.getMessage(), v.errors());
     } else if (t instanceof NotFoundException) {
       ApiError.send(rc, 404, "NOT_FOUND", t.getMessage());
+    } else if (t instanceof AlreadyExistsException) {
+      ApiError.send(rc, 409, "ALREADY_EXISTS", t.getMessage());
     } else if (t instanceof ConflictException) {
       ApiError.send(rc, 409, "ABORTED", t.getMessage());
     } else {

@@ -1,12 +1,18 @@
 package dev.portcullis.admin;
 
+import dev.portcullis.service.Etags;
+import dev.portcullis.service.ValidationException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** What the user and session endpoints share: reading a JSON object body, and store work off the event loop. */
+/**
+ * What the user, session and directory endpoints share: reading a JSON object body and an expected etag,
+ * and store work off the event loop.
+ */
 final class Requests {
   private Requests() {}
 
@@ -46,5 +52,23 @@ final class Requests {
         AdminServer.fail(rc, ar.cause());
       }
     });
+  }
+
+  /**
+   * The version a write expects, from an If-Match header or an "etag" body field; empty for none or "*".
+   * A value this API never gave out is a {@link ValidationException} on "etag".
+   */
+  static Optional<Long> etag(RoutingContext rc, JsonObject body) {
+    String header = rc.request().getHeader("if-match");
+    Object field = body.getValue("etag");
+    if (field != null && !(field instanceof String)) {
+      throw new ValidationException("etag", "must be a string such as \"v3\", as returned by get");
+    }
+    String given = header != null ? header : (String) field;
+    if (given == null || given.equals("*")) {
+      return Optional.empty();
+    }
+    return Optional.of(Etags.version(given).orElseThrow(() ->
+        new ValidationException("etag", "'" + given + "' is not an etag this API returned; read it again")));
   }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "A self-hosted identity-aware proxy.",
     subcommands = {ServeCommand.class, ServicesCommand.class, UsersCommand.class, SessionsCommand.class,
-        IamCommand.class, RolesCommand.class, AccessLevelsCommand.class,
+        IamCommand.class, RolesCommand.class, AccessLevelsCommand.class, GroupsCommand.class,
+        ServiceAccountsCommand.class,
         CommandLine.HelpCommand.class})
 public final class PortcullisCommand implements Runnable {
 

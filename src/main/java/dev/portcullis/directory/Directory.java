@@ -74,26 +74,35 @@ public final class Directory {
   }
 
   public synchronized Group createGroup(String email, Optional<String> displayName, Optional<String> description) {
-    List<FieldError> errors = new ArrayList<>();
-    String e = null;
-    Optional<String> why = Emails.whyInvalid(email);
-    if (why.isPresent()) {
-      errors.add(new FieldError("email", MemberName.quote(String.valueOf(email)) + " is not an email address: it "
-          + why.get() + "; use one like eng@example.com"));
-    } else {
-      e = Emails.normalize(email).orElseThrow();
-      if (ServiceAccountName.inReservedDomain(e)) {
-        errors.add(new FieldError("email", "addresses under " + ServiceAccountName.DOMAIN_SUFFIX.substring(1)
-            + " name service accounts; choose another address for the group"));
-      }
-    }
-    checkText(displayName, description, errors);
+    List<FieldError> errors = newGroupErrors(email, displayName, description);
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
+    String e = Emails.normalize(email).orElseThrow();
     Group created = groups.create(new Group(e, displayName, description, 0, Instant.EPOCH, Instant.EPOCH));
     refresh();
     return created;
+  }
+
+  /** What is wrong with a new group, field by field; empty when {@link #createGroup} would accept it. */
+  public static List<FieldError> newGroupErrors(String email, Optional<String> displayName,
+      Optional<String> description) {
+    List<FieldError> errors = new ArrayList<>();
+    Optional<String> why = Emails.whyInvalid(email);
+    if (email != null && email.startsWith(MemberName.Kind.GROUP.prefix() + ":")) {
+      errors.add(new FieldError("email", "give the group's address without 'group:', e.g. "
+          + email.substring(MemberName.Kind.GROUP.prefix().length() + 1)));
+    } else if (email == null) {
+      errors.add(new FieldError("email", "is required, e.g. eng@example.com"));
+    } else if (why.isPresent()) {
+      errors.add(new FieldError("email", MemberName.quote(email) + " is not an email address: it " + why.get()
+          + "; use one like eng@example.com"));
+    } else if (ServiceAccountName.inReservedDomain(Emails.normalize(email).orElseThrow())) {
+      errors.add(new FieldError("email", "addresses under " + ServiceAccountName.DOMAIN_SUFFIX.substring(1)
+          + " name service accounts; choose another address for the group"));
+    }
+    checkText(displayName, description, errors);
+    return errors;
   }
 
   /**
@@ -167,15 +176,7 @@ public final class Directory {
   /** Creates {@code ACCOUNT_ID@PROJECT.iam.portcullis.internal}, enabled. */
   public synchronized ServiceAccount createServiceAccount(String accountId, String project,
       Optional<String> displayName, Optional<String> description) {
-    List<FieldError> errors = new ArrayList<>();
-    if (!ServiceAccountName.validAccountId(accountId)) {
-      errors.add(new FieldError("accountId", (accountId == null ? "is required and " : MemberName.quote(accountId)
-          + " ") + ServiceAccountName.ACCOUNT_ID_RULE));
-    }
-    if (!ServiceValidator.validProject(project)) {
-      errors.add(new FieldError("project", ServiceValidator.PROJECT_RULE));
-    }
-    checkText(displayName, description, errors);
+    List<FieldError> errors = newServiceAccountErrors(accountId, project, displayName, description);
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
@@ -183,6 +184,22 @@ public final class Directory {
         displayName, description, false, 0, Instant.EPOCH, Instant.EPOCH));
     refresh();
     return created;
+  }
+
+  /** What is wrong with a new service account, field by field; empty when {@link #createServiceAccount} would accept it. */
+  public static List<FieldError> newServiceAccountErrors(String accountId, String project,
+      Optional<String> displayName, Optional<String> description) {
+    List<FieldError> errors = new ArrayList<>();
+    if (accountId == null) {
+      errors.add(new FieldError("accountId", "is required; it " + ServiceAccountName.ACCOUNT_ID_RULE));
+    } else if (!ServiceAccountName.validAccountId(accountId)) {
+      errors.add(new FieldError("accountId", MemberName.quote(accountId) + " " + ServiceAccountName.ACCOUNT_ID_RULE));
+    }
+    if (!ServiceValidator.validProject(project)) {
+      errors.add(new FieldError("project", ServiceValidator.PROJECT_RULE));
+    }
+    checkText(displayName, description, errors);
+    return errors;
   }
 
   /** Disables or enables the account; a disabled one is refused on its next request. */

@@ -348,6 +348,8 @@ public final class DirectorySnapshot {
     private final Map<String, Integer> memberIds = new HashMap<>();
     private final List<IntList> memberGroups = new ArrayList<>();
     private final List<String> pendingGroupEdges = new ArrayList<>();
+    private String lastMember;
+    private Integer lastMemberId;
 
     @Override
     public void group(Group g) {
@@ -375,13 +377,16 @@ public final class DirectorySnapshot {
         pendingGroupEdges.add(member.substring(GROUP_PREFIX.length()));
         return;
       }
-      Integer m = memberIds.get(member);
+      // Rows come member by member: look a member up once, not once per group it is in.
+      Integer m = member == lastMember ? lastMemberId : memberIds.get(member);
       if (m == null) {
         m = memberNames.size();
         memberIds.put(member, m);
         memberNames.add(member);
         memberGroups.add(new IntList());
       }
+      lastMember = member;
+      lastMemberId = m;
       memberGroups.get(m).add(g);
       directMembers.get(g).add(m);
     }

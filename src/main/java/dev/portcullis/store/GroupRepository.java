@@ -42,7 +42,10 @@ public final class GroupRepository {
 
     void serviceAccount(ServiceAccount sa);
 
-    /** One direct membership: {@code member} (canonical) is in the group {@code groupEmail}. */
+    /**
+     * One direct membership: {@code member} (canonical) is in the group {@code groupEmail}. All of a
+     * member's memberships come one after the other.
+     */
     void member(String groupEmail, String member);
   }
 
@@ -58,10 +61,23 @@ public final class GroupRepository {
       for (ServiceAccount sa : ServiceAccountRepository.list(c)) {
         rows.serviceAccount(sa);
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT group_email, member FROM group_members");
+      // One row per member with its groups joined by newlines (which no email holds): the store does the
+      // gathering from its (member, group_email) index, and a directory of a million memberships crosses
+      // JDBC in as many rows as it has members.
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT member, group_concat(group_email, char(10)) FROM group_members GROUP BY member");
            ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.member(rs.getString(1), rs.getString(2));
+          String member = rs.getString(1);
+          String groups = rs.getString(2);
+          int start = 0;
+          for (int end = groups.indexOf('\n'); ; end = groups.indexOf('\n', start)) {
+            rows.member(end < 0 ? groups.substring(start) : groups.substring(start, end), member);
+            if (end < 0) {
+              break;
+            }
+            start = end + 1;
+          }
         }
       }
       return null;
