@@ -28,12 +28,32 @@ class FreshnessTest {
 
   @Test
   void everyRequestStartedAfterTheRemovalIsAnswered_isRefused(@TempDir Path dir) throws Exception {
+    hammer(dir, false);
+  }
+
+  @Test
+  void everyRequestStartedAfterTheGroupRemovalIsAnswered_isRefused(@TempDir Path dir) throws Exception {
+    hammer(dir, true);
+  }
+
+  /** Hammers a service while access is taken away: by removing the binding, or the member from the group. */
+  private void hammer(Path dir, boolean viaGroup) throws Exception {
     try (Upstreams upstreams = new Upstreams();
          TestPortcullis p = TestPortcullis.start(dir.resolve("data"))) {
       String upstream = upstreams.http(req -> req.response().end("ok"));
       p.createService("busy", upstream, new JsonObject().put("iap", true));
+      if (viaGroup) {
+        // Nested: hammer is in testers, which is in qa, which is granted.
+        assertThat(p.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
+        assertThat(p.admin("POST", "/v1/groups", new JsonObject().put("email", "testers@example.com")).status())
+            .isEqualTo(201);
+        assertThat(p.admin("POST", "/v1/groups/qa@example.com/members", new JsonObject()
+            .put("member", "group:testers@example.com")).status()).isEqualTo(201);
+        assertThat(p.admin("POST", "/v1/groups/testers@example.com/members", new JsonObject()
+            .put("member", "user:hammer@example.com")).status()).isEqualTo(201);
+      }
       JsonObject granted = p.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR,
-          "user:hammer@example.com");
+          viaGroup ? "group:qa@example.com" : "user:hammer@example.com");
       var user = p.portcullis().accounts().orElseThrow().create("hammer@example.com", Optional.empty(),
           "a long enough password");
       Sessions sessions = p.portcullis().sessions();
@@ -60,9 +80,11 @@ class FreshnessTest {
       while (outcomes.stream().filter(o -> o.status() == 200).count() < 50) {
         Thread.sleep(5);
       }
-      TestPortcullis.AdminResponse removed = p.admin("POST", "/v1/projects/default/services/busy:setIamPolicy",
-          new JsonObject().put("policy", new JsonObject().put("etag", granted.getString("etag"))
-              .put("bindings", new JsonArray())));
+      TestPortcullis.AdminResponse removed = viaGroup
+          ? p.admin("DELETE", "/v1/groups/testers@example.com/members/user:hammer@example.com", null)
+          : p.admin("POST", "/v1/projects/default/services/busy:setIamPolicy",
+              new JsonObject().put("policy", new JsonObject().put("etag", granted.getString("etag"))
+                  .put("bindings", new JsonArray())));
       long answered = System.nanoTime();
       assertThat(removed.status()).isEqualTo(200);
       int before = outcomes.size();

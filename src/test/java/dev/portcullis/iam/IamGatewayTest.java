@@ -493,4 +493,47 @@ class IamGatewayTest {
     assertThat(cond.getString("error")).isNotBlank();
     assertThat(cond.getJsonObject("values").getString("request.path")).isEqualTo("/abc");
   }
+
+  void group(String email, String... members) {
+    assertThat(portcullis.admin("POST", "/v1/groups", new JsonObject().put("email", email)).status()).isEqualTo(201);
+    for (String m : members) {
+      assertThat(portcullis.admin("POST", "/v1/groups/" + email + "/members", new JsonObject().put("member", m))
+          .status()).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void nestedGroups_threeDeep_grantThroughEveryLevel_andRemovalIsImmediate() throws Exception {
+    group("g3-qa@example.com", "user:gina@example.com");
+    group("g3-eng@example.com", "group:g3-qa@example.com");
+    group("g3-staff@example.com", "group:g3-eng@example.com");
+    String s = service("p-groups");
+    portcullis.grant("projects/p-groups", ACCESSOR, "group:g3-staff@example.com");
+    assertThat(status("gina@example.com", s)).isEqualTo(200);
+    assertThat(status("gus@example.com", s)).isEqualTo(403);
+
+    JsonObject why = portcullis.admin("POST", "/v1/iam:troubleshoot", new JsonObject()
+        .put("member", "user:gina@example.com").put("url", "http://" + s + ".localhost/")).body();
+    assertThat(why.getJsonArray("bindings").getJsonObject(0).getJsonArray("via"))
+        .containsExactly("group:g3-qa@example.com", "group:g3-eng@example.com", "group:g3-staff@example.com");
+
+    // Cutting the middle link locks her out on the next request.
+    assertThat(portcullis.admin("DELETE", "/v1/groups/g3-eng@example.com/members/group:g3-qa@example.com", null)
+        .status()).isEqualTo(200);
+    assertThat(status("gina@example.com", s)).isEqualTo(403);
+    JsonObject whyNot = portcullis.admin("POST", "/v1/iam:troubleshoot", new JsonObject()
+        .put("member", "user:gina@example.com").put("url", "http://" + s + ".localhost/")).body();
+    assertThat(whyNot.getJsonArray("bindings").getJsonObject(0).getString("notMatched"))
+        .contains("not a member of group:g3-staff@example.com");
+  }
+
+  @Test
+  void groupCycle_isRefused() {
+    group("cyc-a@example.com");
+    group("cyc-b@example.com", "group:cyc-a@example.com");
+    TestPortcullis.AdminResponse r = portcullis.admin("POST", "/v1/groups/cyc-a@example.com/members",
+        new JsonObject().put("member", "group:cyc-b@example.com"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().encode()).contains("cyc-a@example.com").contains("cyc-b@example.com");
+  }
 }
