@@ -1,7 +1,5 @@
 package dev.portcullis.directory;
 
-import dev.portcullis.service.ServiceValidator;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -25,16 +23,6 @@ public final class ServiceAccountName {
 
   public static String email(String accountId, String project) {
     return accountId + "@" + project + DOMAIN_SUFFIX;
-  }
-
-  /** The project of an email in the service-account domain, e.g. "default" for ci@default.iam.portcullis.internal. */
-  public static Optional<String> projectOf(String email) {
-    int at = email.indexOf('@');
-    if (at < 0 || !email.endsWith(DOMAIN_SUFFIX)) {
-      return Optional.empty();
-    }
-    String project = email.substring(at + 1, email.length() - DOMAIN_SUFFIX.length());
-    return ServiceValidator.validProject(project) ? Optional.of(project) : Optional.empty();
   }
 
   /** True for any address under the reserved domain, valid account or not: such addresses name workloads only. */
