@@ -196,12 +196,13 @@ public final class Portcullis implements AutoCloseable {
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
           settings.sessionMaxLifetime(), providers, signInState, users, clock, settings.authHost());
       DisabledUsers disabledUsers = new DisabledUsers(users);
-      Iam iam = new Iam(new IamRepository(database, clock), registry::catalog);
+      Directory directory = new Directory(new GroupRepository(database, clock),
+          new ServiceAccountRepository(database, clock));
+      Iam iam = new Iam(new IamRepository(database, clock), registry::catalog, directory::snapshot);
+      directory.guardDeletes(iam::deleteUnlessGranted);
       // A deleted service's policy goes with it (in the same transaction): rebuild without it.
       registry.onChange(catalog -> iam.refresh());
       bootstrapPassword.ifPresent(p -> grantBootstrapAdmin(iam, settings.adminEmail()));
-      Directory directory = new Directory(new GroupRepository(database, clock),
-          new ServiceAccountRepository(database, clock));
       Authorizer authorizer = new Authorizer(iam::snapshot, directory::snapshot, accessLevels::snapshot);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer);

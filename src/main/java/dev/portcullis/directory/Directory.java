@@ -126,9 +126,26 @@ public final class Directory {
 
   /** Deletes the group; it also leaves every group it was a member of. */
   public synchronized Group deleteGroup(String email, Optional<Long> expectedVersion) {
-    Group deleted = groups.delete(groupEmail(email), expectedVersion);
-    refresh();
-    return deleted;
+    String e = groupEmail(email);
+    Group[] deleted = new Group[1];
+    deleteGuard.delete("group:" + e, () -> {
+      deleted[0] = groups.delete(e, expectedVersion);
+      refresh();
+    });
+    return deleted[0];
+  }
+
+  /** Runs a deletion of a member, or refuses it (throwing) while something still grants it a role. */
+  @FunctionalInterface
+  public interface DeleteGuard {
+    void delete(String member, Runnable deletion);
+  }
+
+  private volatile DeleteGuard deleteGuard = (member, deletion) -> deletion.run();
+
+  /** Set by the IAM write path: groups and service accounts still granted a role are not deleted. */
+  public void guardDeletes(DeleteGuard guard) {
+    this.deleteGuard = guard;
   }
 
   /**
@@ -212,9 +229,13 @@ public final class Directory {
 
   /** Deletes the account and takes it out of every group; a new account of the same name starts in none. */
   public synchronized ServiceAccount deleteServiceAccount(String email, Optional<Long> expectedVersion) {
-    ServiceAccount deleted = accounts.delete(serviceAccountEmail(email), expectedVersion);
-    refresh();
-    return deleted;
+    String e = serviceAccountEmail(email);
+    ServiceAccount[] deleted = new ServiceAccount[1];
+    deleteGuard.delete("serviceAccount:" + e, () -> {
+      deleted[0] = accounts.delete(e, expectedVersion);
+      refresh();
+    });
+    return deleted[0];
   }
 
   private static String groupEmail(String raw) {

@@ -1,5 +1,6 @@
 package dev.portcullis.iam;
 
+import dev.portcullis.directory.DirectorySnapshot;
 import dev.portcullis.service.FieldError;
 import dev.portcullis.service.ServiceCatalog;
 import dev.portcullis.service.ValidationException;
@@ -34,10 +35,41 @@ public final class Iam {
   private final AtomicReference<IamSnapshot> snapshot = new AtomicReference<>(IamSnapshot.EMPTY);
   private final List<Consumer<IamSnapshot>> listeners = new CopyOnWriteArrayList<>();
 
-  public Iam(IamRepository repository, Supplier<ServiceCatalog> services) {
+  private final Supplier<DirectorySnapshot> directory;
+
+  public Iam(IamRepository repository, Supplier<ServiceCatalog> services, Supplier<DirectorySnapshot> directory) {
     this.repository = repository;
     this.services = services;
+    this.directory = directory;
     refresh();
+  }
+
+  /**
+   * Runs the deletion of a group or service account only while no binding names it, serialized with
+   * {@link #setPolicy}: otherwise a binding left naming it would grant a role to whoever later gets the
+   * same email (Google marks such members deleted; Portcullis refuses the deletion instead).
+   */
+  public synchronized void deleteUnlessGranted(String member, Runnable deletion) {
+    List<String> naming = snapshot.get().resourcesNaming(member);
+    if (!naming.isEmpty()) {
+      throw new dev.portcullis.store.ConflictException(member + " is still named in the IAM policy of "
+          + String.join(", ", naming) + "; remove it from those bindings first (portcullis iam remove-binding)");
+    }
+    deletion.run();
+  }
+
+  /** Groups and service accounts must exist to be granted anything; users may sign in later. */
+  private Optional<String> memberProblem(Member m) {
+    DirectorySnapshot dir = directory.get();
+    return switch (m) {
+      case Member.Group g -> dir.group(g.email()).isPresent() ? Optional.empty()
+          : Optional.of("group '" + g.email() + "' does not exist; create it first (portcullis groups create "
+              + g.email() + ")");
+      case Member.ServiceAccount s -> dir.serviceAccountExists(s.email()) ? Optional.empty()
+          : Optional.of("service account '" + s.email() + "' does not exist; create it first "
+              + "(portcullis service-accounts create)");
+      default -> Optional.empty();
+    };
   }
 
   public IamSnapshot snapshot() {
@@ -81,7 +113,7 @@ public final class Iam {
     }
     IamSnapshot current = snapshot.get();
     List<Binding> bindings = PolicyJson.readBindings(policy.getValue("bindings"), "policy.bindings",
-        role -> current.role(role).isPresent());
+        role -> current.role(role).isPresent(), this::memberProblem);
     IamRepository.StoredPolicy stored = repository.setPolicy(resource.toString(),
         PolicyJson.bindingsJson(bindings).encode(), expected, Optional.of("etag mismatch: the policy of " + resource
             + " was changed since it was read; read it again (get-policy), reapply your change and retry"));

@@ -96,6 +96,18 @@ public final class IamSnapshot {
     return out.toArray(NONE);
   }
 
+  /** Resources whose bindings name {@code member} (its canonical key, e.g. group:qa@example.com). */
+  public List<String> resourcesNaming(String member) {
+    List<String> out = new ArrayList<>();
+    policies.forEach((resource, policy) -> {
+      if (policy.bindings().stream().anyMatch(b -> b.members().stream().anyMatch(m -> m.key().equals(member)))) {
+        out.add(resource);
+      }
+    });
+    out.sort(null);
+    return out;
+  }
+
   /** Resources whose bindings name {@code role}. */
   public List<String> resourcesGranting(String role) {
     List<String> out = new ArrayList<>();

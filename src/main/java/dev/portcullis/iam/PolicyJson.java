@@ -58,6 +58,12 @@ public final class PolicyJson {
    * Bindings with the same role and condition are merged and duplicate members dropped, as Google does.
    */
   public static List<Binding> readBindings(Object raw, String field, Predicate<String> roleExists) {
+    return readBindings(raw, field, roleExists, m -> Optional.empty());
+  }
+
+  /** As above; {@code memberProblem} says why a well-formed member cannot be granted (e.g. no such group). */
+  public static List<Binding> readBindings(Object raw, String field, Predicate<String> roleExists,
+      java.util.function.Function<Member, Optional<String>> memberProblem) {
     List<FieldError> errors = new ArrayList<>();
     if (raw == null) {
       return List.of();
@@ -98,7 +104,13 @@ public final class PolicyJson {
             continue;
           }
           try {
-            members.add(Member.parse(ms));
+            Member parsed = Member.parse(ms);
+            Optional<String> problem = memberProblem.apply(parsed);
+            if (problem.isPresent()) {
+              errors.add(new FieldError(mf, problem.get()));
+            } else {
+              members.add(parsed);
+            }
           } catch (IllegalArgumentException e) {
             errors.add(new FieldError(mf, e.getMessage()));
           }

@@ -36,6 +36,8 @@ class IamCommandTest {
     portcullis = TestPortcullis.start(dir.resolve("data"));
     tokenFile = dir.resolve("data").resolve("admin-token");
     portcullis.createService("dash", upstream, new JsonObject().put("iap", true).put("project", "analytics"));
+    assertThat(portcullis.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status())
+        .isEqualTo(201);
   }
 
   @AfterAll

@@ -536,4 +536,24 @@ class IamGatewayTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.body().encode()).contains("cyc-a@example.com").contains("cyc-b@example.com");
   }
+
+  @Test
+  void aGroupOrServiceAccountMustExistToBeGranted_andCannotBeDeletedWhileGranted() {
+    TestPortcullis.AdminResponse missing = portcullis.admin("POST", "/v1/projects/p-exists:setIamPolicy",
+        new JsonObject().put("policy", new JsonObject().put("bindings", new JsonArray()
+            .add(binding(ACCESSOR, "group:ghosts@example.com", "serviceAccount:ghost-bot@default.iam.portcullis.internal")))));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.body().encode()).contains("policy.bindings[0].members[0]").contains("ghosts@example.com")
+        .contains("policy.bindings[0].members[1]");
+
+    group("kept@example.com");
+    JsonObject granted = portcullis.grant("projects/p-exists", ACCESSOR, "group:kept@example.com");
+    TestPortcullis.AdminResponse refused = portcullis.admin("DELETE", "/v1/groups/kept@example.com", null);
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.body().getJsonObject("error").getString("message")).contains("projects/p-exists");
+    assertThat(portcullis.admin("GET", "/v1/groups/kept@example.com", null).status()).isEqualTo(200);
+
+    setPolicy("projects/p-exists", new JsonObject().put("etag", granted.getString("etag")).put("bindings", new JsonArray()));
+    assertThat(portcullis.admin("DELETE", "/v1/groups/kept@example.com", null).status()).isEqualTo(200);
+  }
 }
