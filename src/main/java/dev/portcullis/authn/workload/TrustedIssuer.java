@@ -33,12 +33,15 @@ import java.util.regex.Pattern;
  * the result must be one valid email; {@code user:} may not name a service account's address.
  */
 final class TrustedIssuer {
+  private static final java.time.Duration DISCOVERY_RETRY = java.time.Duration.ofSeconds(30);
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.:/-]{1,64})\\}");
 
   private final TrustedIssuerSettings settings;
   private final Supplier<JWKSource<SecurityContext>> keys;
   private final Clock clock;
   private volatile DefaultJWTProcessor<SecurityContext> processor;
+  /** After a failed discovery, when to try again: not on every request while the issuer is down. */
+  private volatile Instant retryAfter = Instant.MIN;
 
   /** @param keys the issuer's JWKS, found on first use (blocking; discovery may throw IllegalStateException) */
   TrustedIssuer(TrustedIssuerSettings settings, Supplier<JWKSource<SecurityContext>> keys, Clock clock) {
@@ -135,8 +138,18 @@ final class TrustedIssuer {
     if (p == null) {
       synchronized (this) {
         if (processor == null) {
+          if (clock.instant().isBefore(retryAfter)) {
+            throw new IllegalStateException("discovery failed recently");
+          }
+          JWKSource<SecurityContext> source;
+          try {
+            source = keys.get();
+          } catch (IllegalStateException e) {
+            retryAfter = clock.instant().plus(DISCOVERY_RETRY);
+            throw e;
+          }
           p = new DefaultJWTProcessor<>();
-          p.setJWSKeySelector(new JWSVerificationKeySelector<>(IdTokenVerifier.ASYMMETRIC_ALGORITHMS, keys.get()));
+          p.setJWSKeySelector(new JWSVerificationKeySelector<>(IdTokenVerifier.ASYMMETRIC_ALGORITHMS, source));
           // Kubernetes and others set typ "JWT" or nothing; claims are checked above, one by one.
           p.setJWTClaimsSetVerifier(null);
           processor = p;
