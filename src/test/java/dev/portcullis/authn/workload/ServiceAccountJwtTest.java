@@ -149,6 +149,22 @@ class ServiceAccountJwtTest {
   }
 
   @Test
+  void invalidBearer_neverFallsBackToAValidSessionCookie() throws Exception {
+    Caller c = caller();
+    String person = "cookie-" + ids.incrementAndGet() + "@example.com";
+    portcullis.grant("projects/default/services/" + c.service(), PredefinedRoles.ACCESSOR, "user:" + person);
+    var user = portcullis.portcullis().accounts().orElseThrow()
+        .create(person, java.util.Optional.empty(), "a long enough password");
+    var sessions = portcullis.portcullis().sessions();
+    var central = sessions.createCentral(user.identity(), portcullis.portcullis().settings().authHost(), null,
+        "127.0.0.1", "test");
+    String cookie = sessions.createForHost(central.session(), c.service() + ".localhost", "127.0.0.1", "test")
+        .orElseThrow().cookieValue();
+    assertThat(get(c.service(), "/", "Cookie: portcullis=" + cookie).status()).isEqualTo(200);
+    assertInvalidToken(get(c.service(), "/", "Cookie: portcullis=" + cookie, "Authorization: Bearer not-a-jwt"));
+  }
+
+  @Test
   void expiredJwt_isRefused() throws Exception {
     Caller c = caller();
     Instant iat = Instant.now().minus(Duration.ofHours(2));
