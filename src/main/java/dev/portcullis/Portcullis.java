@@ -66,6 +66,12 @@ import dev.portcullis.store.GroupRepository;
 import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.store.UserRepository;
 import java.security.SecureRandom;
+import java.util.function.Supplier;
+import dev.portcullis.authn.workload.BearerException;
+import dev.portcullis.authn.workload.ServiceAccountKeys;
+import dev.portcullis.authn.workload.WorkloadAuthenticator;
+import dev.portcullis.session.Tokens;
+import dev.portcullis.store.ServiceAccountKeyRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -204,19 +210,29 @@ public final class Portcullis implements AutoCloseable {
       registry.onChange(catalog -> iam.refresh());
       bootstrapPassword.ifPresent(p -> grantBootstrapAdmin(iam, settings.adminEmail()));
       Authorizer authorizer = new Authorizer(iam::snapshot, directory::snapshot, accessLevels::snapshot);
+      ServiceAccountKeys keys = new ServiceAccountKeys(new ServiceAccountKeyRepository(database),
+          directory::snapshot, clock);
+      // A deleted account's keys go with it in the store: read them again after every directory change.
+      directory.onChange(snapshot -> keys.refresh());
+      WorkloadAuthenticator workloads = new WorkloadAuthenticator(keys, directory::snapshot,
+          settings.trustedIssuers(), clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
-          settings.sessionMaxLifetime(), disabledUsers, authorizer);
+          settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads);
 
       Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate);
       registry.onChange(gateway::update);
       GatewayServer gatewayServer = new GatewayServer(settings, vertx, gateway);
       int gatewayPort = await(gatewayServer.start(eventLoops));
-      int[] portHolder = {gatewayPort};
+      int[] portHolder = {gatewayPort, 0};
+      Supplier<String> adminUrl = () -> settings.adminUrl().orElseGet(() ->
+          "http://" + settings.adminListen().host() + ":" + portHolder[1]);
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], gatewayServer::listening,
-          new AdminServer.People(users, accounts, sessions, disabledUsers, directory, clock),
-          new AdminServer.Access(iam, authorizer, bearer -> apiCaller(sessions, disabledUsers, bearer)), accessLevels);
+          new AdminServer.People(users, accounts, sessions, disabledUsers, directory, keys, clock),
+          new AdminServer.Access(iam, authorizer, (bearer, path) ->
+              apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels);
       int adminPort = await(admin.start());
+      portHolder[1] = adminPort;
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
@@ -263,9 +279,22 @@ public final class Portcullis implements AutoCloseable {
     return Optional.of(password);
   }
 
-  /** A person's API token is a session for the API pseudo-host, issued on the sign-in host. */
+  /**
+   * A person's API token is a session for the API pseudo-host, issued on the sign-in host. Anything else
+   * may be a service account's JWT (or a trusted issuer's token), checked as the gateway checks one, with
+   * the admin API's URL (admin.url) in place of a service's: aud is ADMIN_URL/PATH or a wildcard such as
+   * ADMIN_URL/*. The Host header plays no part, so a token for a service cannot be replayed here.
+   */
   private static Optional<dev.portcullis.iam.Principal> apiCaller(Sessions sessions, DisabledUsers disabled,
-      String token) {
+      WorkloadAuthenticator workloads, String adminUrl, String token, String path) {
+    if (!Tokens.wellFormed(token)) {
+      try {
+        return Optional.of(workloads.authenticate(token, adminUrl, path));
+      } catch (BearerException e) {
+        log.debug("admin API bearer token refused: {}", e.getMessage());
+        return Optional.empty();
+      }
+    }
     return sessions.load(token, API_HOST)
         .filter(s -> !disabled.contains(s.identity().userId()))
         .map(s -> dev.portcullis.iam.Principal.user(s.identity().email()));

@@ -17,7 +17,8 @@ import dev.portcullis.iam.Authorizer;
 import dev.portcullis.iam.Iam;
 import dev.portcullis.iam.Principal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import dev.portcullis.authn.workload.ServiceAccountKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -55,13 +56,14 @@ public final class AdminServer {
    * accounts are turned off.
    */
   public record People(UserRepository users, Optional<LocalAccounts> accounts, Sessions sessions,
-      DisabledUsers disabled, Directory directory, Clock clock) {}
+      DisabledUsers disabled, Directory directory, ServiceAccountKeys keys, Clock clock) {}
 
   /**
    * IAM for the admin API: policies and roles, the decision engine, and how a bearer token other than the
-   * bootstrap token becomes a principal (blocking; empty when the token is not valid).
+   * bootstrap token becomes a principal, given the token and the request's path (blocking; empty when the
+   * token is not valid).
    */
-  public record Access(Iam iam, Authorizer authorizer, Function<String, Optional<Principal>> bearer) {}
+  public record Access(Iam iam, Authorizer authorizer, BiFunction<String, String, Optional<Principal>> bearer) {}
 
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
@@ -87,6 +89,8 @@ public final class AdminServer {
     new AccessLevelsApi(vertx, accessLevels).mount(router);
     new GroupsApi(vertx, people.directory()).mount(router);
     new ServiceAccountsApi(vertx, people.directory()).mount(router);
+    new ServiceAccountKeysApi(vertx, people.keys(), settings.scheme() + "://SERVICE." + settings.domain()
+        + "/* (or the exact URL called)").mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
     router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",
@@ -109,13 +113,15 @@ public final class AdminServer {
     String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : null;
     if (bearer == null || bearer.isEmpty()) {
-      unauthenticated(rc, "send a credential as 'Authorization: Bearer TOKEN': an API token (see docs/iam.md), or "
-          + "the break-glass admin token from the file admin-token in the data directory");
+      unauthenticated(rc, "send a credential as 'Authorization: Bearer TOKEN': an API token (see docs/iam.md), a "
+          + "service account's JWT (see docs/programmatic-access.md), or the break-glass admin token from the file "
+          + "admin-token in the data directory");
       return;
     }
     // Held until the caller is known, so the body handler after this still sees the whole body.
     rc.request().pause();
-    vertx.executeBlocking(() -> access.bearer().apply(bearer), false).onComplete(ar -> {
+    String path = rc.request().path();
+    vertx.executeBlocking(() -> access.bearer().apply(bearer, path), false).onComplete(ar -> {
       if (ar.failed()) {
         log.error("checking an admin API credential failed; refusing", ar.cause());
       }

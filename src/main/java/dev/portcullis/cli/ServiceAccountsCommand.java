@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         ServiceAccountsCommand.Get.class,
         ServiceAccountsCommand.Disable.class,
         ServiceAccountsCommand.Enable.class,
-        ServiceAccountsCommand.Delete.class})
+        ServiceAccountsCommand.Delete.class,
+        ServiceAccountKeysCommand.class})
 public final class ServiceAccountsCommand implements Runnable {
   static final String COLLECTION = "/v1/serviceAccounts";
   private static final Map<String, String> FLAGS = Map.of(
@@ -42,7 +43,7 @@ public final class ServiceAccountsCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name what to do: create, list, get, disable, enable or delete");
+        "name what to do: create, list, get, disable, enable, delete or keys");
   }
 
   enum Format { table, json }

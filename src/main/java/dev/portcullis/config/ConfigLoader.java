@@ -38,6 +38,8 @@ public final class ConfigLoader {
   static {
     key("listen", "127.0.0.1:8080", "host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:443");
     key("admin.listen", "127.0.0.1:8081", "host:port, e.g. 127.0.0.1:8081");
+    key("admin.url", "", "the admin API's URL as its clients reach it, e.g. https://portcullis-admin.example.com; "
+        + "empty for http://HOST:PORT of admin.listen. Service-account JWTs for the admin API name it in aud");
     key("domain", "localhost", "a DNS name such as example.com; services are reached at NAME.DOMAIN");
     key("data_dir", "./portcullis-data", "a directory path");
     key("store.url", "", "empty for SQLite in data_dir, or sqlite:PATH");
@@ -168,6 +170,11 @@ public final class ConfigLoader {
       if (key == null && oidc.matches()) {
         key = "oidc." + oidc.group(1).toLowerCase(Locale.ROOT) + "." + oidc.group(2).toLowerCase(Locale.ROOT);
       }
+      java.util.regex.Matcher issuer = ISSUER_VARIABLE.matcher(var);
+      if (key == null && issuer.matches()) {
+        key = "workload.trusted_issuers." + issuer.group(1).toLowerCase(Locale.ROOT) + "."
+            + issuer.group(2).toLowerCase(Locale.ROOT);
+      }
       if (key == null) {
         throw new ConfigException(var, "unknown variable; the settings are " + String.join(", ",
             KEYS.keySet().stream().map(ConfigLoader::variableFor).toList()));
@@ -182,7 +189,21 @@ public final class ConfigLoader {
   private static final java.util.regex.Pattern OIDC_VARIABLE = java.util.regex.Pattern.compile(
       "PORTCULLIS_OIDC_([A-Z0-9]{1,32})_(" + String.join("|", OidcSettings.FIELDS).toUpperCase(Locale.ROOT) + ")");
 
+  private static final java.util.regex.Pattern ISSUER_KEY = java.util.regex.Pattern.compile(
+      "workload\\.trusted_issuers\\.([a-z0-9]{1,32})\\.(" + String.join("|", TrustedIssuerSettings.FIELDS) + ")");
+  private static final java.util.regex.Pattern ISSUER_VARIABLE = java.util.regex.Pattern.compile(
+      "PORTCULLIS_WORKLOAD_TRUSTED_ISSUERS_([A-Z0-9]{1,32})_("
+          + String.join("|", TrustedIssuerSettings.FIELDS).toUpperCase(Locale.ROOT) + ")");
+
   private static void known(String key, String what) {
+    if (key.startsWith("workload.")) {
+      if (!ISSUER_KEY.matcher(key).matches()) {
+        throw new ConfigException(key, "unknown " + what + "; trusted issuers are set as workload.trusted_issuers.ID."
+            + "FIELD with ID of lower-case letters and digits and FIELD one of "
+            + String.join(", ", TrustedIssuerSettings.FIELDS));
+      }
+      return;
+    }
     if (key.startsWith("oidc.")) {
       if (!OIDC_KEY.matcher(key).matches()) {
         throw new ConfigException(key, "unknown " + what + "; providers are set as oidc.ID.FIELD with ID of "
@@ -233,7 +254,31 @@ public final class ConfigLoader {
         duration(v, "session.idle_timeout"),
         parse(v, "auth.local.enabled", ConfigLoader::bool),
         adminEmail(v),
-        oidcProviders(v, env));
+        oidcProviders(v, env),
+        adminUrl(v),
+        TrustedIssuersConfig.parse(v, ISSUER_KEY));
+  }
+
+  private static Optional<String> adminUrl(Map<String, String> v) {
+    String raw = v.get("admin.url").trim();
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(raw);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+        || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+        || !uri.getHost().equals(uri.getHost().toLowerCase(Locale.ROOT))) {
+      throw new ConfigException("admin.url", "'" + raw + "' is not valid; allowed: " + KEYS.get("admin.url").allowed()
+          + " (lower-case host, no path)");
+    }
+    String s = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+    return Optional.of(s);
   }
 
   private static List<OidcSettings> oidcProviders(Map<String, String> v, Map<String, String> env) {

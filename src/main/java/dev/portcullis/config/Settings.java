@@ -30,7 +30,9 @@ public record Settings(
     Duration sessionIdleTimeout,
     boolean localAccountsEnabled,
     String adminEmail,
-    List<OidcSettings> oidcProviders) {
+    List<OidcSettings> oidcProviders,
+    Optional<String> adminUrl,
+    List<TrustedIssuerSettings> trustedIssuers) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();

@@ -4,6 +4,7 @@ import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.authn.QueryParams;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
+import dev.portcullis.authn.workload.WorkloadAuthenticator;
 import dev.portcullis.iam.Authorizer;
 import dev.portcullis.iam.Decision;
 import dev.portcullis.iam.Permissions;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * Identity for services with IAP on. Serves the special paths on every protected host (the sign-in
  * callback, sign-out, identity), finds the caller's session for this host, and either lets the request
  * on or answers as Google's IAP does: a 302 to sign-in for a browser navigation, 401 JSON otherwise.
+ * A request carrying a bearer token is {@link BearerGate}'s instead.
  * Any error on this path is a denial.
  */
 public final class IapGate {
@@ -55,9 +57,11 @@ public final class IapGate {
   private final Duration sessionLifetime;
   private final DisabledUsers disabled;
   private final Authorizer authorizer;
+  private final BearerGate bearers;
 
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
-      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer) {
+      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads) {
+    this.bearers = new BearerGate(vertx, workloads, authorizer);
     this.disabled = disabled;
     this.authorizer = authorizer;
     this.vertx = vertx;
@@ -81,6 +85,12 @@ public final class IapGate {
     }
     if (path.equals(START_PATH)) {
       startSignIn(req, ex, QueryParams.first(req, "rd").flatMap(IapGate::localPath).orElse("/"));
+      return;
+    }
+    // A programmatic caller: its bearer token decides, never the cookie (see BearerGate).
+    Optional<BearerGate.Credential> bearer = BearerGate.credential(req);
+    if (bearer.isPresent()) {
+      bearers.handle(req, ex, target, bearer.get(), allow);
       return;
     }
     boolean signOut = path.equals(SignInHost.SIGN_OUT_PATH) || path.equals(IAP_CLEAR_PATH)

@@ -112,6 +112,11 @@ public final class TestIdp implements AutoCloseable {
     server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, "JWT", null, claims, 3600));
   }
 
+  /** An ID token the provider signs now, for this subject and audience with these extra claims, valid 1 hour. */
+  public String idToken(String subject, String audience, Map<String, Object> claims) {
+    return server.issueToken(ISSUER_ID, subject, audience, claims, 3600).serialize();
+  }
+
   /** A fresh 2048-bit RSA signing key with this kid. */
   public static RSAKey newKey(String kid) {
     try {

@@ -90,13 +90,8 @@ public final class OidcProvider {
     Objects.requireNonNull(config);
     Objects.requireNonNull(clock);
     String where = "OIDC provider '" + config.id() + "'";
-    OIDCProviderMetadata metadata = fetchMetadata(config, where);
-
-    String discovered = metadata.getIssuer() == null ? null : metadata.getIssuer().getValue();
-    if (!config.issuer().toString().equals(discovered)) {
-      throw new OidcDiscoveryException(where + ": the discovery document names the issuer '" + discovered
-          + "' but the configured issuer is '" + config.issuer() + "'; they must be identical");
-    }
+    OIDCProviderMetadata metadata = fetchMetadata(config.issuer(), where);
+    String discovered = metadata.getIssuer().getValue();
     if (metadata.getResponseTypes() != null && !metadata.getResponseTypes().contains(ResponseType.CODE)) {
       throw new OidcDiscoveryException(where + ": the provider does not offer the authorization code flow");
     }
@@ -130,9 +125,28 @@ public final class OidcProvider {
     return new OidcProvider(config, authorization, token, endSession, auth, verifier);
   }
 
-  private static OIDCProviderMetadata fetchMetadata(OidcProviderConfig config, String where)
-      throws OidcDiscoveryException {
-    HTTPRequest request = new OIDCProviderConfigurationRequest(new Issuer(config.issuer())).toHTTPRequest();
+  /**
+   * The JWKS address an issuer's discovery document gives, for checking its tokens without signing anyone
+   * in (trusted issuers of workload tokens). Same checks as {@link #discover}: the issuer identical, the
+   * address https (http only on loopback). Blocking.
+   */
+  public static URI discoverJwksUri(URI issuer, String where) throws OidcDiscoveryException {
+    return requireEndpoint(where, "jwks_uri", fetchMetadata(issuer, where).getJWKSetURI());
+  }
+
+  /** The discovery document, whose issuer is the configured one character for character. */
+  private static OIDCProviderMetadata fetchMetadata(URI issuer, String where) throws OidcDiscoveryException {
+    OIDCProviderMetadata metadata = fetchDocument(issuer, where);
+    String discovered = metadata.getIssuer() == null ? null : metadata.getIssuer().getValue();
+    if (!issuer.toString().equals(discovered)) {
+      throw new OidcDiscoveryException(where + ": the discovery document names the issuer '" + discovered
+          + "' but the configured issuer is '" + issuer + "'; they must be identical");
+    }
+    return metadata;
+  }
+
+  private static OIDCProviderMetadata fetchDocument(URI issuer, String where) throws OidcDiscoveryException {
+    HTTPRequest request = new OIDCProviderConfigurationRequest(new Issuer(issuer)).toHTTPRequest();
     configure(request);
     try {
       HTTPResponse response = request.send();
