@@ -45,12 +45,14 @@ final class Forwarder {
   private final HttpClient client;
   /** Read-only after construction: Vert.x only reads a request's options when it starts the request. */
   private final RequestOptions options;
+  private final Handler<Throwable> upstreamEnded;
 
   Forwarder(Route route, Vertx vertx, HttpClient client, String host, int port, boolean ssl, long connectMillis) {
     this.route = route;
     this.vertx = vertx;
     this.client = client;
     this.options = new RequestOptions().setHost(host).setPort(port).setSsl(ssl).setConnectTimeout(connectMillis);
+    this.upstreamEnded = e -> log.debug("upstream exchange for {} ended: {}", route.name(), e.toString());
   }
 
   /**
@@ -82,8 +84,8 @@ final class Forwarder {
     return Boolean.TRUE;
   }
 
-  /** One request and its response. It is also the one timer of the exchange (response, then idle timeout). */
-  private final class Exchange implements Handler<Long> {
+  /** One request and its response, with its deadline: the response timeout, then the idle timeout. */
+  private final class Exchange extends Deadlines.Entry {
     private final HttpServerRequest request;
     private final String originForm;
     private final HttpServerResponse response;
@@ -91,11 +93,7 @@ final class Forwarder {
     private boolean body;
     private HttpClientRequest upstream;
     private long started;
-    private long timer = -1;
-    /** When the running timer fires, in System.nanoTime(). */
-    private long firesAt;
-    /** When the current phase runs out, in System.nanoTime(); pushed back by activity while streaming. */
-    private long deadline;
+    private final Deadlines deadlines;
     private boolean streaming;
     private boolean paused;
     private boolean done;
@@ -105,6 +103,7 @@ final class Forwarder {
       this.originForm = originForm;
       this.response = request.response();
       this.chunked = chunked;
+      this.deadlines = Deadlines.current(vertx);
     }
 
     void start(boolean paused) {
@@ -141,7 +140,7 @@ final class Forwarder {
       HttpClientRequest up = ar.result();
       upstream = up;
       // Failures reach the client as a 502/504 page or a reset; without a handler Vert.x logs each at ERROR.
-      up.exceptionHandler(e -> log.debug("upstream exchange for {} ended: {}", route.name(), e.toString()));
+      up.exceptionHandler(upstreamEnded);
       // The client went away before the response was written: nothing more to ask the upstream.
       response.exceptionHandler(t -> up.reset(0, t));
       up.setMethod(request.method());
@@ -179,9 +178,9 @@ final class Forwarder {
 
     /** The whole request is with the upstream: it now has the response timeout to answer. */
     private void requestSent() {
-      if (!done && !streaming && timer < 0) {
-        deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(route.responseMillis);
-        schedule(deadline);
+      if (!done && !streaming && !scheduled()) {
+        deadline = System.nanoTime() + Deadlines.nanos(route.responseMillis);
+        deadlines.add(this);
       }
     }
 
@@ -203,12 +202,8 @@ final class Forwarder {
         return;
       }
       streaming = true;
-      deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(route.idleMillis);
-      // The response timeout's timer may stay when it fires no later than the idle deadline: it re-arms itself.
-      if (timer < 0 || firesAt - deadline > 0) {
-        cancelTimer();
-        schedule(deadline);
-      }
+      deadline = System.nanoTime() + Deadlines.nanos(route.idleMillis);
+      deadlines.add(this);
 
       int status = up.statusCode();
       response.setStatusCode(status);
@@ -263,30 +258,16 @@ final class Forwarder {
       UpstreamErrors.send(route.name(), response, request.getHeader("accept"), failure);
     }
 
-    // --- the one timer: response timeout until the response head, then idle timeout while the body streams ---
-
-    private void schedule(long at) {
-      firesAt = at;
-      timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime() + 999_999)), this);
-    }
+    // --- the deadline: response timeout until the response head, then idle timeout while the body streams ---
 
     @Override
-    public void handle(Long id) {
-      timer = -1;
-      if (done) {
-        return;
-      }
+    void expired(long now) {
       if (streaming && paused) {
         // The client is reading slowly and we have stopped reading the upstream: that quiet is not the upstream's.
-        active();
-        schedule(deadline);
+        deadline = now + Deadlines.nanos(route.idleMillis);
         return;
       }
-      if (deadline - System.nanoTime() > 0) {
-        schedule(deadline);
-        return;
-      }
-      done = true;
+      stop();
       if (upstream != null) {
         upstream.reset(0, streaming ? UpstreamTimeoutException.idle(route.idleMillis)
             : UpstreamTimeoutException.response(route.responseMillis));
@@ -295,18 +276,11 @@ final class Forwarder {
 
     private void stop() {
       done = true;
-      cancelTimer();
-    }
-
-    private void cancelTimer() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
+      deadlines.remove(this);
     }
 
     private void active() {
-      deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(route.idleMillis);
+      deadline = System.nanoTime() + Deadlines.nanos(route.idleMillis);
     }
 
     /** The upstream response body, unchanged; its data, and the client reading again, count as activity. */

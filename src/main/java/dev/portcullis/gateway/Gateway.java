@@ -85,7 +85,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     String service = route.name();
-    response.endHandler(v -> metrics.request(service, response.getStatusCode()));
+    response.endHandler(v -> route.requests.count(response.getStatusCode()));
 
     if (route.service.ingress() == Ingress.INTERNAL && !internal(client)) {
       refuse(request, null, new ErrorPage(403, "Internal traffic only",

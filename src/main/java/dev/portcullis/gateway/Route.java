@@ -23,6 +23,7 @@ final class Route {
   private final HttpProxy proxy;
   private final Forwarder forwarder;
   final Timer upstreamLatency;
+  final GatewayMetrics.Requests requests;
   final long connectMillis;
   final long responseMillis;
   final long idleMillis;
@@ -39,6 +40,7 @@ final class Route {
     this.host = service.upstream().getHost();
     this.port = service.upstream().getPort() > 0 ? service.upstream().getPort() : (ssl ? 443 : 80);
     this.upstreamLatency = metrics.upstreamLatency(service.name());
+    this.requests = metrics.requests(service.name());
     this.forwarder = new Forwarder(this, vertx, client, host, port, ssl, connectMillis);
     this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client);
     proxy.origin(this::openUpstream);
