@@ -85,15 +85,19 @@ final class Forwarder {
   }
 
   /** One request and its response, with its deadline: the response timeout, then the idle timeout. */
-  private final class Exchange extends Deadlines.Entry {
+  private final class Exchange extends Deadlines.Entry implements Handler<Buffer> {
     private final HttpServerRequest request;
     private final String originForm;
     private final HttpServerResponse response;
     private final boolean chunked;
-    private boolean body;
+    private boolean hasBody;
     private HttpClientRequest upstream;
     private long started;
     private final Deadlines deadlines;
+    private HttpClientResponse body;
+    private boolean untilClose;
+    private boolean drainSet;
+    private boolean relayDone;
     private boolean streaming;
     private boolean paused;
     private boolean done;
@@ -107,8 +111,8 @@ final class Forwarder {
     }
 
     void start(boolean paused) {
-      body = hasBody();
-      if (body) {
+      hasBody = hasBody();
+      if (hasBody) {
         // Held until the upstream request exists; the pipe then reads it with back-pressure.
         request.pause();
       } else if (paused) {
@@ -148,7 +152,7 @@ final class Forwarder {
       copyRequestHeaders(request.headers(), up.headers());
       started = System.nanoTime();
       up.response().onComplete(this::responded);
-      if (!body) {
+      if (!hasBody) {
         up.end();
         requestSent();
         return;
@@ -191,6 +195,8 @@ final class Forwarder {
         return;
       }
       HttpClientResponse up = ar.result();
+      // Held while the client's response is set up; resumed once the relay's handlers are in place.
+      up.pause();
       route.upstreamLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       MultiMap upHeaders = up.headers();
       Boolean upChunked = chunked(upHeaders);
@@ -228,22 +234,56 @@ final class Forwarder {
           response.setChunked(true);
         }
       }
-      boolean untilClose = closeDelimited;
-      Pipe<Buffer> pipe = new IdleStream(up).pipe();
-      pipe.endOnFailure(false);
-      pipe.to(response).onComplete(sent -> {
-        stop();
-        if (sent.failed()) {
-          upstream.reset();
-          if (untilClose) {
-            request.connection().close();
-          } else {
-            response.reset();
-          }
-        } else if (untilClose) {
-          request.connection().close();
+      untilClose = closeDelimited;
+      // The body is relayed by hand rather than through a Pipe: the same back-pressure (stop reading the
+      // upstream while the client's write queue is full), without a pipe, a promise and a listener per chunk.
+      body = up;
+      up.handler(this);
+      up.endHandler(v -> relayed(null));
+      up.exceptionHandler(this::relayed);
+      up.resume();
+    }
+
+    /** A chunk of the upstream's response body. */
+    @Override
+    public void handle(Buffer data) {
+      active();
+      response.write(data);
+      if (response.writeQueueFull()) {
+        paused = true;
+        body.pause();
+        if (!drainSet) {
+          drainSet = true;
+          response.drainHandler(v -> {
+            paused = false;
+            active();
+            body.resume();
+          });
         }
-      });
+      }
+    }
+
+    /** The upstream's body has ended ({@code failure} null) or failed; a client that went away resets the upstream. */
+    private void relayed(Throwable failure) {
+      if (relayDone) {
+        return;
+      }
+      relayDone = true;
+      stop();
+      if (failure == null) {
+        if (untilClose) {
+          response.end().onComplete(v -> request.connection().close());
+        } else {
+          response.end();
+        }
+        return;
+      }
+      upstream.reset();
+      if (untilClose) {
+        request.connection().close();
+      } else {
+        response.reset();
+      }
     }
 
     /** Our own 502/504 page, when no head has gone to the client yet; otherwise the client's stream is cut. */
@@ -281,63 +321,6 @@ final class Forwarder {
 
     private void active() {
       deadline = System.nanoTime() + Deadlines.nanos(route.idleMillis);
-    }
-
-    /** The upstream response body, unchanged; its data, and the client reading again, count as activity. */
-    private final class IdleStream implements ReadStream<Buffer> {
-      private final HttpClientResponse delegate;
-
-      IdleStream(HttpClientResponse delegate) {
-        this.delegate = delegate;
-      }
-
-      @Override
-      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-        if (handler == null) {
-          delegate.handler(null);
-        } else {
-          delegate.handler(data -> {
-            active();
-            handler.handle(data);
-          });
-        }
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        delegate.exceptionHandler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> endHandler(Handler<Void> handler) {
-        delegate.endHandler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> pause() {
-        paused = true;
-        delegate.pause();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> resume() {
-        paused = false;
-        active();
-        delegate.resume();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> fetch(long amount) {
-        paused = false;
-        active();
-        delegate.fetch(amount);
-        return this;
-      }
     }
   }
 
