@@ -85,7 +85,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     String service = route.name();
-    response.endHandler(v -> metrics.request(service, response.getStatusCode()));
+    response.endHandler(v -> route.requests.count(response.getStatusCode()));
 
     if (route.service.ingress() == Ingress.INTERNAL && !internal(client)) {
       refuse(request, null, new ErrorPage(403, "Internal traffic only",
@@ -93,19 +93,22 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     if (route.service.iap()) {
-      gate.handle(request, exchange, route.service, (r, session) -> forward(r, route, trustedPeer, peer, requestId));
+      // The gate pauses the request while it looks the session up; the forwarder resumes it.
+      gate.handle(request, exchange, route.service,
+          (r, session) -> forward(r, route, target.originForm(), true, trustedPeer, peer, requestId));
       return;
     }
-    forward(request, route, trustedPeer, peer, requestId);
+    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId);
   }
 
-  /** Header hygiene, forwarding headers, then the service's proxy streams the exchange. */
-  private void forward(HttpServerRequest request, Route route, boolean trustedPeer, String peer, String requestId) {
+  /** Header hygiene, forwarding headers, then the service's route streams the exchange. */
+  private void forward(HttpServerRequest request, Route route, String originForm, boolean paused, boolean trustedPeer,
+      String peer, String requestId) {
     MultiMap headers = request.headers();
     HeaderHygiene.stripInbound(headers, trustedPeer);
     SessionCookies.stripFromRequest(headers);
     setForwardingHeaders(request, headers, trustedPeer, peer, requestId);
-    route.proxy.handle(request);
+    route.handle(request, originForm, paused);
   }
 
   /** HTTPS as the client connected: directly, or as a trusted proxy's X-Forwarded-Proto says. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** Requests by service and status, and upstream latency by service. Meters are looked up once and kept. */
 public final class GatewayMetrics {
@@ -20,6 +21,10 @@ public final class GatewayMetrics {
   }
 
   void request(String service, int status) {
+    counter(service, status).increment();
+  }
+
+  private Counter counter(String service, int status) {
     String key = service + '|' + status;
     Counter c = requests.get(key);
     if (c == null) {
@@ -29,7 +34,34 @@ public final class GatewayMetrics {
           .tag("code", Integer.toString(status))
           .register(registry));
     }
-    c.increment();
+    return c;
+  }
+
+  /** One service's request counters, kept by status so that counting a request looks nothing up by name. */
+  Requests requests(String service) {
+    return new Requests(service);
+  }
+
+  final class Requests {
+    private final String service;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+
+    private Requests(String service) {
+      this.service = service;
+    }
+
+    void count(int status) {
+      if (status < 0 || status >= byStatus.length()) {
+        request(service, status);
+        return;
+      }
+      Counter c = byStatus.get(status);
+      if (c == null) {
+        c = counter(service, status);
+        byStatus.set(status, c);
+      }
+      c.increment();
+    }
   }
 
   Timer upstreamLatency(String service) {

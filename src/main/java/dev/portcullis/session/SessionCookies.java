@@ -90,9 +90,7 @@ public final class SessionCookies {
     }
     List<String> kept = new ArrayList<>();
     for (String v : values) {
-      int eq = v.indexOf('=');
-      String name = (eq < 0 ? v : v.substring(0, eq)).trim();
-      if (!ours(name)) {
+      if (!setsOurs(v)) {
         kept.add(v);
       }
     }
@@ -100,6 +98,12 @@ public final class SessionCookies {
       headers.remove("set-cookie");
       kept.forEach(v -> headers.add("set-cookie", v));
     }
+  }
+
+  /** Whether a Set-Cookie header value would set one of Portcullis's cookies. */
+  public static boolean setsOurs(String setCookie) {
+    int eq = setCookie.indexOf('=');
+    return ours((eq < 0 ? setCookie : setCookie.substring(0, eq)).trim());
   }
 
   static boolean ours(String name) {
