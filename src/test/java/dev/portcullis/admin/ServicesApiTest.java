@@ -59,12 +59,11 @@ class ServicesApiTest {
 
   record Answer(int status, String body) {}
 
+  /** One request through the gateway, over a plain socket (no client-side connection reuse to go stale). */
   Answer through(TestPortcullis p, String service, String path) throws Exception {
-    return client.request(new RequestOptions().setHost("127.0.0.1").setPort(p.port()).setURI(path)
-            .putHeader("host", p.hostOf(service)))
-        .compose(r -> r.send())
-        .compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.toString())))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    dev.portcullis.testing.RawHttp.Reply r = dev.portcullis.testing.RawHttp.send(p.port(), "GET " + path + " HTTP/1.1",
+        "Host: " + p.hostOf(service), "Connection: close");
+    return new Answer(r.status(), r.bodyText());
   }
 
   static JsonArray violations(AdminResponse r) {
