@@ -19,7 +19,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Rebuilding the snapshots a decision reads, for the full {@link Deployment}: 100,000 users, 10,000 groups,
- * about 330,000 membership rows, and {@code bindings} bindings over 1,000 services. The input is what the
+ * about 310,000 membership rows, and {@code bindings} bindings over 1,000 services. The input is what the
  * store's reads hand over (directory rows; policies' bindings with members as strings), so the time covers
  * everything from the rows to the swapped-in snapshot except the SQL and the JSON decoding of the bindings.
  * The one CEL condition is compiled once per expression and then cached across rebuilds, as in the server.
