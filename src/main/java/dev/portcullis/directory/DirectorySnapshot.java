@@ -68,7 +68,7 @@ public final class DirectorySnapshot {
     int[] seen = new int[groups.length];
     int[] queue = new int[groups.length];
     for (int g = 0; g < groups.length; g++) {
-      closure[g] = new GroupSet(ancestors(g, seen, queue), groupEmails, groupIds);
+      closure[g] = new GroupSet(ancestors(g, seen, queue), groupEmails);
     }
   }
 
@@ -298,7 +298,7 @@ public final class DirectorySnapshot {
   /** The groups of a member directly in {@code direct}: one group's closure as is, several merged. */
   private GroupSet unionOf(int[] direct) {
     return switch (direct.length) {
-      case 0 -> new GroupSet(direct, groupEmails, groupIds);
+      case 0 -> new GroupSet(direct, groupEmails);
       case 1 -> closure[direct[0]];
       default -> {
         int total = 0;
@@ -319,7 +319,7 @@ public final class DirectorySnapshot {
             all[distinct++] = all[i];
           }
         }
-        yield new GroupSet(distinct == all.length ? all : Arrays.copyOf(all, distinct), groupEmails, groupIds);
+        yield new GroupSet(distinct == all.length ? all : Arrays.copyOf(all, distinct), groupEmails);
       }
     };
   }
