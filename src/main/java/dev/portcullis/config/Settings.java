@@ -30,7 +30,8 @@ public record Settings(
     Duration sessionIdleTimeout,
     boolean localAccountsEnabled,
     String adminEmail,
-    List<OidcSettings> oidcProviders) {
+    List<OidcSettings> oidcProviders,
+    AssertionSettings assertion) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway;
 
+import dev.portcullis.assertion.UpstreamIdentity;
 import dev.portcullis.pages.ErrorPage;
 import dev.portcullis.session.SessionCookies;
 import io.netty.channel.ConnectTimeoutException;
@@ -83,6 +84,7 @@ final class UpstreamInterceptor implements ProxyInterceptor {
     if (!ctx.isWebSocket() || response.getStatusCode() != 101) {
       HeaderHygiene.stripOutbound(response.headers());
       SessionCookies.stripFromResponse(response.headers());
+      privateUnlessSaidOtherwise(ctx, response);
     }
     // The gateway has already put its own request id on the response.
     response.headers().remove("x-request-id");
@@ -94,6 +96,17 @@ final class UpstreamInterceptor implements ProxyInterceptor {
       keepUpstreamDateVerbatim(ctx, response);
     }
     return ctx.sendResponse();
+  }
+
+  /**
+   * A response to a signed-in caller is about that caller: shared caches must not keep it unless the app
+   * said they may. Only Portcullis sets the user id header on the way in (hygiene strips the client's).
+   */
+  private static void privateUnlessSaidOtherwise(ProxyContext ctx, ProxyResponse response) {
+    if (ctx.request().proxiedRequest().headers().contains(UpstreamIdentity.USER_ID)
+        && !response.headers().contains("cache-control")) {
+      response.putHeader("cache-control", "private");
+    }
   }
 
   /**
