@@ -110,11 +110,14 @@ public final class Portcullis implements AutoCloseable {
   private final UserRepository users;
   private final AccessLevels accessLevels;
   private final Directory directory;
+  private final SigningKeys signingKeys;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory) {
+      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
+      SigningKeys signingKeys) {
+    this.signingKeys = signingKeys;
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -238,7 +241,7 @@ public final class Portcullis implements AutoCloseable {
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory);
+          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -377,6 +380,11 @@ public final class Portcullis implements AutoCloseable {
   /** Groups, memberships and service accounts: the write path, and the snapshot the decision engine reads. */
   public Directory directory() {
     return directory;
+  }
+
+  /** The assertion signing keys: what is published, and rotation. */
+  public SigningKeys signingKeys() {
+    return signingKeys;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */
