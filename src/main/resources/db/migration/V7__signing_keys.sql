@@ -16,3 +16,6 @@ ALTER TABLE services ADD COLUMN assertion_audience TEXT;
 ALTER TABLE services ADD COLUMN assertion_groups BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE services ADD COLUMN iap_compatible BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE services ADD COLUMN allow_http_options BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- The identity provider's hd claim at sign-in, for the assertion's hd; NULL when it gave none.
+ALTER TABLE sessions ADD COLUMN hosted_domain TEXT;

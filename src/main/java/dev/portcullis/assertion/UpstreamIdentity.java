@@ -116,6 +116,7 @@ public final class UpstreamIdentity {
         .expirationTime(Date.from(exp));
     if (caller != null) {
       b.subject(subjectPrefix + caller.subject()).claim("email", caller.email());
+      caller.hostedDomain().ifPresent(hd -> b.claim("hd", hd));
     }
     if (groups != null) {
       b.claim("groups", groups);

@@ -17,6 +17,8 @@ import dev.portcullis.service.Service;
 import dev.portcullis.service.Timeouts;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SigningKeyRepository;
+import dev.portcullis.store.SessionRepository;
+import dev.portcullis.session.Sessions;
 import io.vertx.core.MultiMap;
 import java.net.URI;
 import java.nio.file.Path;
@@ -134,5 +136,27 @@ class UpstreamIdentityTest {
     var claims = SignedJWT.parse(again).getJWTClaimsSet();
     assertThat(claims.getSubject()).isNull();
     assertThat(claims.getClaims()).containsOnlyKeys("iss", "aud", "iat", "exp");
+  }
+
+  @Test
+  void hostedDomain_fromTheSignIn_isTheHdClaim_andSurvivesTheStore() throws Exception {
+    Identity workspace = ANA.withHostedDomain(Optional.of("example.com"));
+    Sessions sessions = new Sessions(new SessionRepository(database), clock, Duration.ofHours(8), Duration.ofHours(1),
+        Runnable::run);
+    Sessions.Created central = sessions.createCentral(workspace, "auth.example.com", null, "127.0.0.1", "test");
+    Sessions.Created host = sessions.createForHost(central.session(), "dash.example.com", "127.0.0.1", "test")
+        .orElseThrow();
+    Identity stored = new SessionRepository(database).find(host.session().idHash()).orElseThrow().identity();
+
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    identity.apply(headers, service("dash", new AssertionOptions(Optional.empty(), false, true)), stored, "s1");
+
+    assertThat(stored.hostedDomain()).contains("example.com");
+    assertThat(SignedJWT.parse(headers.get(UpstreamIdentity.ASSERTION)).getJWTClaimsSet().getStringClaim("hd"))
+        .isEqualTo("example.com");
+    assertThat(SignedJWT.parse(headers.get(UpstreamIdentity.IAP_ASSERTION)).getJWTClaimsSet().getStringClaim("hd"))
+        .isEqualTo("example.com");
+    assertThat(SignedJWT.parse(assertion(service("dash", AssertionOptions.DEFAULTS), ANA, "s2")).getJWTClaimsSet()
+        .getClaim("hd")).as("none without one from the provider").isNull();
   }
 }
