@@ -21,14 +21,15 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The front of the data plane, in order: request id, host and target checks, the sign-in host, route by
- * host, ingress, the IAP gate (identity; CORS preflights pass it where the service allows), header hygiene
- * and forwarding headers, the signed assertion, then the service's proxy. The published keys are answered on
- * every host. Everything a request
- * needs is read from one immutable route table; nothing here waits on the store. Refusals are written
- * here, before the proxy, so that a refused WebSocket upgrade gets its real status rather than a 502.
+ * The front of the data plane, in order: request id, host and target checks, the published keys, the
+ * sign-in host, route by host, ingress, the IAP gate (identity; CORS preflights pass it where the service
+ * allows), header hygiene and forwarding headers, the signed assertion, then the service's proxy.
+ * Everything a request needs is read from one immutable route table; nothing here waits on the store.
+ * Refusals are written here, before the proxy, so that a refused WebSocket upgrade gets its real status
+ * rather than a 502.
  */
 public final class Gateway implements Handler<HttpServerRequest> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
   public static final String GENERATED_HEADER = Responses.GENERATED_HEADER;
   /** The metrics label for the sign-in host. */
   static final String SIGN_IN_SERVICE = "_signin";
@@ -128,7 +129,16 @@ public final class Gateway implements Handler<HttpServerRequest> {
     SessionCookies.stripFromRequest(headers);
     setForwardingHeaders(request, headers, trustedPeer, peer, requestId);
     if (identify != null) {
-      identify.accept(headers);
+      try {
+        identify.accept(headers);
+      } catch (RuntimeException e) {
+        // Without its assertion the request must not go on: the app would see no identity, or a stale one.
+        log.error("the identity headers for {} could not be made; refusing request {}", route.name(), requestId, e);
+        request.resume();
+        refuse(request, null, new ErrorPage(503, "Identity unavailable", "Your identity could not be vouched "
+            + "for to this service just now. Try again in a moment.", route.name(), requestId));
+        return;
+      }
     }
     route.proxy.handle(request);
   }
