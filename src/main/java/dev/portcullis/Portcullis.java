@@ -1,6 +1,11 @@
 package dev.portcullis;
 
 import dev.portcullis.admin.AdminServer;
+import dev.portcullis.assertion.MasterKeyFile;
+import dev.portcullis.assertion.SigningKeys;
+import dev.portcullis.assertion.UpstreamIdentity;
+import dev.portcullis.config.MasterKey;
+import dev.portcullis.store.SigningKeyRepository;
 import dev.portcullis.admin.AdminToken;
 import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.OidcSettings;
@@ -91,6 +96,7 @@ public final class Portcullis implements AutoCloseable {
   private static final String DEMO_UPSTREAM_KEY = "demo.upstream";
   private static final String SIGN_IN_KEY = "signin.request_key";
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
+  private static final Duration KEY_REFRESH_EVERY = Duration.ofSeconds(30);
   public static final String API_HOST = SignInHost.API_HOST;
 
   private final Settings settings;
@@ -110,11 +116,14 @@ public final class Portcullis implements AutoCloseable {
   private final UserRepository users;
   private final AccessLevels accessLevels;
   private final Directory directory;
+  private final SigningKeys signingKeys;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
-      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory) {
+      Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
+      SigningKeys signingKeys) {
+    this.signingKeys = signingKeys;
     this.settings = settings;
     this.database = database;
     this.vertx = vertx;
@@ -218,8 +227,12 @@ public final class Portcullis implements AutoCloseable {
           settings.trustedIssuers(), clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads);
+      MasterKey masterKey = settings.assertion().masterKey().isPresent() ? settings.assertion().masterKey().get()
+          : MasterKeyFile.loadOrCreate(settings.dataDir());
+      SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);
+      UpstreamIdentity identity = new UpstreamIdentity(signingKeys, settings.assertion(), directory::snapshot, clock);
 
-      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate);
+      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate, identity);
       registry.onChange(gateway::update);
       GatewayServer gatewayServer = new GatewayServer(settings, vertx, gateway);
       int gatewayPort = await(gatewayServer.start(eventLoops));
@@ -230,13 +243,22 @@ public final class Portcullis implements AutoCloseable {
           () -> portHolder[0], gatewayServer::listening,
           new AdminServer.People(users, accounts, sessions, disabledUsers, directory, keys, clock),
           new AdminServer.Access(iam, authorizer, (bearer, path) ->
-              apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels);
+              apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
+          signingKeys);
       int adminPort = await(admin.start());
       portHolder[1] = adminPort;
+      // Another replica may rotate: its new current key was already our next, so reading it late is safe.
+      vertx.setPeriodic(KEY_REFRESH_EVERY.toMillis(), id -> background.execute(() -> {
+        try {
+          signingKeys.refresh();
+        } catch (RuntimeException e) {
+          log.error("reading the signing keys failed; keeping the ones in memory", e);
+        }
+      }));
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory);
+          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
@@ -256,7 +278,8 @@ public final class Portcullis implements AutoCloseable {
     Optional<Service> existing = registry.get(DEMO_SERVICE);
     if (existing.isEmpty() && previous.isEmpty()) {
       registry.create(new Service(DEMO_SERVICE, Service.DEFAULT_PROJECT, upstream, List.of(), false, Ingress.ALL,
-          Timeouts.DEFAULTS, Optional.empty(), dev.portcullis.service.AccessDenied.NONE, 0, Instant.EPOCH, Instant.EPOCH));
+          Timeouts.DEFAULTS, Optional.empty(), dev.portcullis.service.AccessDenied.NONE,
+          dev.portcullis.service.AssertionOptions.DEFAULTS, false, 0, Instant.EPOCH, Instant.EPOCH));
     } else if (existing.isPresent() && previous.isPresent()
         && existing.get().upstream().toString().equals(previous.get())) {
       registry.update(existing.get().withUpstream(upstream), Optional.of(existing.get().version()));
@@ -387,6 +410,11 @@ public final class Portcullis implements AutoCloseable {
   /** Groups, memberships and service accounts: the write path, and the snapshot the decision engine reads. */
   public Directory directory() {
     return directory;
+  }
+
+  /** The assertion signing keys: what is published, and rotation. */
+  public SigningKeys signingKeys() {
+    return signingKeys;
   }
 
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then releases everything. */

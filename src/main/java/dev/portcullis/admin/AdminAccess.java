@@ -118,6 +118,12 @@ final class AdminAccess {
           : path.equals("/v1/users") && method == HttpMethod.POST ? Permissions.USERS_CREATE : Permissions.USERS_UPDATE;
       return Optional.of(new Required(p, org));
     }
+    if (path.equals("/v1/keys")) {
+      return read ? Optional.of(new Required(Permissions.KEYS_LIST, org)) : Optional.empty();
+    }
+    if (path.equals(KeysApi.ROTATE_PATH)) {
+      return method == HttpMethod.POST ? Optional.of(new Required(Permissions.KEYS_ROTATE, org)) : Optional.empty();
+    }
     if (path.equals("/v1/sessions") || path.startsWith("/v1/sessions/")) {
       return Optional.of(new Required(read ? Permissions.SESSIONS_LIST : Permissions.SESSIONS_REVOKE, org));
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.admin;
 
+import dev.portcullis.assertion.SigningKeys;
 import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
@@ -67,7 +68,7 @@ public final class AdminServer {
 
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
-      Access access, AccessLevels accessLevels) {
+      Access access, AccessLevels accessLevels, SigningKeys signingKeys) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -91,6 +92,7 @@ public final class AdminServer {
     new ServiceAccountsApi(vertx, people.directory()).mount(router);
     new ServiceAccountKeysApi(vertx, people.keys(), settings.scheme() + "://SERVICE." + settings.domain()
         + "/* (or the exact URL called)").mount(router);
+    new KeysApi(vertx, signingKeys).mount(router);
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
     router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",

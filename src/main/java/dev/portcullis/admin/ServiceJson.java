@@ -4,6 +4,7 @@ import dev.portcullis.config.Durations;
 import dev.portcullis.service.FieldError;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.AccessDenied;
+import dev.portcullis.service.AssertionOptions;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceValidator;
 import dev.portcullis.service.ServiceCatalog;
@@ -24,7 +25,8 @@ import java.util.Set;
 /** Services as the admin API writes and reads them. Unknown fields and wrong types are errors, not ignored. */
 final class ServiceJson {
   private static final Set<String> FIELDS = Set.of("name", "project", "upstream", "hosts", "iap", "ingress",
-      "timeouts", "reauthMaxAge", "accessDeniedPageUri", "accessDeniedMessage", "etag", "url", "createTime", "updateTime");
+      "timeouts", "reauthMaxAge", "accessDeniedPageUri", "accessDeniedMessage", "assertionAudience", "assertionGroups",
+      "iapCompatible", "allowHttpOptions", "expectedAudience", "etag", "url", "createTime", "updateTime");
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "response", "idle");
 
   private ServiceJson() {}
@@ -48,6 +50,11 @@ final class ServiceJson {
         .put("reauthMaxAge", s.reauthMaxAge().map(Durations::format).orElse(null))
         .put("accessDeniedPageUri", s.accessDenied().pageUri().map(URI::toString).orElse(null))
         .put("accessDeniedMessage", s.accessDenied().message().orElse(null))
+        .put("assertionAudience", s.assertion().audience().orElse(null))
+        .put("expectedAudience", s.assertion().audienceFor(s))
+        .put("assertionGroups", s.assertion().groups())
+        .put("iapCompatible", s.assertion().iapCompatible())
+        .put("allowHttpOptions", s.allowHttpOptions())
         .put("etag", s.etag())
         .put("createTime", s.createTime().toString())
         .put("updateTime", s.updateTime().toString());
@@ -58,7 +65,7 @@ final class ServiceJson {
     List<FieldError> errors = new ArrayList<>();
     checkFields(body, errors);
     Service base = new Service(null, Service.DEFAULT_PROJECT, null, List.of(), false, Ingress.ALL,
-        Timeouts.DEFAULTS, Optional.empty(), AccessDenied.NONE, 0, Instant.EPOCH, Instant.EPOCH);
+        Timeouts.DEFAULTS, Optional.empty(), AccessDenied.NONE, AssertionOptions.DEFAULTS, false, 0, Instant.EPOCH, Instant.EPOCH);
     Service s = apply(base, body, errors, true);
     if (!errors.isEmpty()) {
       throw new ValidationException(withRuleErrors(errors, s));
@@ -195,8 +202,43 @@ final class ServiceJson {
       }
     }
     AccessDenied denied = accessDenied(body, s.accessDenied(), errors);
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauth, denied, s.version(),
-        s.createTime(), s.updateTime());
+    AssertionOptions assertion = assertion(body, s, errors);
+    boolean allowHttpOptions = bool(body, "allowHttpOptions", s.allowHttpOptions(), errors);
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauth, denied, assertion,
+        allowHttpOptions, s.version(), s.createTime(), s.updateTime());
+  }
+
+  /**
+   * assertionAudience: any printable text without spaces, or null for the default. Reads also show the
+   * audience in effect as expectedAudience, which, like url, is ignored on writes.
+   */
+  private static AssertionOptions assertion(JsonObject body, Service s, List<FieldError> errors) {
+    Optional<String> audience = s.assertion().audience();
+    if (body.containsKey("assertionAudience")) {
+      Object v = body.getValue("assertionAudience");
+      if (v == null || (v instanceof String str && str.isBlank())) {
+        audience = Optional.empty();
+      } else if (v instanceof String str && AssertionOptions.validAudience(str.strip())) {
+        audience = Optional.of(str.strip());
+      } else {
+        errors.add(new FieldError("assertionAudience", "'" + v + "' is not an audience; give printable text "
+            + "without spaces of at most " + AssertionOptions.MAX_AUDIENCE + " characters, e.g. "
+            + "/projects/123/global/backendServices/456, or null for /projects/PROJECT/services/NAME"));
+      }
+    }
+    return new AssertionOptions(audience, bool(body, "assertionGroups", s.assertion().groups(), errors),
+        bool(body, "iapCompatible", s.assertion().iapCompatible(), errors));
+  }
+
+  private static boolean bool(JsonObject body, String field, boolean current, List<FieldError> errors) {
+    if (!body.containsKey(field)) {
+      return current;
+    }
+    if (body.getValue(field) instanceof Boolean b) {
+      return b;
+    }
+    errors.add(new FieldError(field, "must be true or false"));
+    return current;
   }
 
   /** accessDeniedPageUri: an absolute http(s) URL or null; accessDeniedMessage: plain text or null. */

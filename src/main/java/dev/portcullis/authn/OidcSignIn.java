@@ -122,7 +122,8 @@ final class OidcSignIn {
       if (user.disabled()) {
         return Outcome.refused("Your account is disabled in Portcullis. Ask an administrator.");
       }
-      return new Outcome(new Completed(sessions.createCentral(user.identity(), authHost, id.idToken(), clientIp,
+      return new Outcome(new Completed(sessions.createCentral(
+          user.identity().withHostedDomain(id.hostedDomain()), authHost, id.idToken(), clientIp,
           userAgent), login.get().signInRequest()), null);
     }, false).onComplete(ar -> {
       req.resume();

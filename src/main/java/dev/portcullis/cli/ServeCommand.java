@@ -114,6 +114,12 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("  sign-in host:  " + scheme + "://" + s.authHost() + portPart + "/");
     System.out.println("  data:          " + s.dataDir().toAbsolutePath().normalize());
     System.out.println("  admin token:   " + s.dataDir().resolve(AdminToken.FILE_NAME).toAbsolutePath().normalize());
+    System.out.println("  assertion keys: " + scheme + "://" + s.authHost() + portPart + "/.well-known/jwks.json"
+        + " (iss " + s.assertion().issuer() + ")");
+    if (s.assertion().masterKey().isEmpty()) {
+      System.out.println("  master key:    " + s.dataDir().resolve(dev.portcullis.assertion.MasterKeyFile.FILE_NAME)
+          .toAbsolutePath().normalize() + " (seals the signing keys; back it up with the data)");
+    }
     System.out.flush();
   }
 }

@@ -24,6 +24,10 @@ final class ServiceFlags {
       Map.entry("reauthMaxAge", "--reauth-max-age"),
       Map.entry("accessDeniedPageUri", "--access-denied-page"),
       Map.entry("accessDeniedMessage", "--access-denied-message"),
+      Map.entry("assertionAudience", "--assertion-audience"),
+      Map.entry("assertionGroups", "--assertion-groups"),
+      Map.entry("iapCompatible", "--iap-compatible"),
+      Map.entry("allowHttpOptions", "--allow-http-options"),
       Map.entry("etag", "--etag"));
 
   @Option(names = "--project", paramLabel = "PROJECT", description = "project the service belongs to (default: default)")
@@ -65,6 +69,24 @@ final class ServiceFlags {
       description = "a message shown on the access-denied page, e.g. who to ask for access; 'none' to remove")
   String accessDeniedMessage;
 
+  @Option(names = "--assertion-audience", paramLabel = "AUDIENCE",
+      description = "the aud of the signed assertion, e.g. /projects/123/global/backendServices/456; "
+          + "'default' for /projects/PROJECT/services/NAME")
+  String assertionAudience;
+
+  @Option(names = "--assertion-groups", negatable = true,
+      description = "list the caller's groups in the signed assertion (off by default)")
+  Boolean assertionGroups;
+
+  @Option(names = "--iap-compatible", negatable = true,
+      description = "also send Google IAP's x-goog-iap-jwt-assertion and X-Goog-Authenticated-User-* headers")
+  Boolean iapCompatible;
+
+  @Option(names = "--allow-http-options", negatable = true,
+      description = "let CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through "
+          + "without sign-in; the app must answer them itself (IAP's allow_http_options)")
+  Boolean allowHttpOptions;
+
   /** The fields given on the command line, and only those. */
   JsonObject toJson() {
     JsonObject body = new JsonObject();
@@ -95,6 +117,18 @@ final class ServiceFlags {
     }
     if (accessDeniedMessage != null) {
       body.put("accessDeniedMessage", accessDeniedMessage.trim().equalsIgnoreCase("none") ? null : accessDeniedMessage);
+    }
+    if (assertionAudience != null) {
+      body.put("assertionAudience", assertionAudience.trim().equalsIgnoreCase(DEFAULT) ? null : assertionAudience.trim());
+    }
+    if (assertionGroups != null) {
+      body.put("assertionGroups", assertionGroups);
+    }
+    if (iapCompatible != null) {
+      body.put("iapCompatible", iapCompatible);
+    }
+    if (allowHttpOptions != null) {
+      body.put("allowHttpOptions", allowHttpOptions);
     }
     return body;
   }

@@ -168,7 +168,7 @@ public final class ServicesCommand implements Runnable {
       if (body.isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "nothing to change: give at least one of "
             + "--upstream, --project, --host, --clear-hosts, --[no-]iap, --ingress, --connect-timeout, "
-            + "--response-timeout, --idle-timeout");
+            + "--response-timeout, --idle-timeout, or another field's flag (see --help)");
       }
       JsonObject updated = admin.client().patch(path(name), body, Optional.ofNullable(etag));
       PrintWriter out = spec.commandLine().getOut();
@@ -233,6 +233,10 @@ public final class ServicesCommand implements Runnable {
           {"ingress", s.getString("ingress", "")},
           {"timeouts", "connect " + t.getString("connect", "default") + ", response "
               + t.getString("response", "default") + ", idle " + t.getString("idle", "default")},
+          {"audience", s.getString("expectedAudience", "")},
+          {"assertion", "groups " + s.getBoolean("assertionGroups", false) + ", iap-compatible "
+              + s.getBoolean("iapCompatible", false)},
+          {"cors", "allow-http-options " + s.getBoolean("allowHttpOptions", false)},
           {"etag", s.getString("etag", "")},
           {"created", s.getString("createTime", "")},
           {"updated", s.getString("updateTime", "")}};

@@ -31,6 +31,9 @@ public final class ConfigLoader {
   private static final Set<String> CLIENT_VARIABLES = Set.of("PORTCULLIS_ADMIN_URL", "PORTCULLIS_ADMIN_TOKEN",
       "PORTCULLIS_CONFIG", "PORTCULLIS_JAVA_OPTS");
 
+  /** Holds the master key itself; read only from the environment, never from the file or a flag. */
+  public static final String MASTER_KEY_VARIABLE = "PORTCULLIS_MASTER_KEY";
+
   private record Key(String name, String defaultValue, String allowed) {}
 
   private static final Map<String, Key> KEYS = new LinkedHashMap<>();
@@ -59,6 +62,14 @@ public final class ConfigLoader {
     key("auth.bootstrap_admin", "", "email of the administrator account created on first start; empty for admin@DOMAIN");
     key("session.max_lifetime", "24h", "a duration such as 8h; a session ends this long after sign-in");
     key("session.idle_timeout", "8h", "a duration such as 30m; a session ends after this long unused");
+    key("assertion.issuer", "", "the iss of signed assertions, an http(s) URL; empty for https://AUTH_HOST");
+    key("assertion.iap_issuer", "", "the iss in Google IAP compatibility mode, e.g. https://cloud.google.com/iap; "
+        + "empty for assertion.issuer");
+    key("assertion.iap_identity_prefix", "accounts.google.com:", "the prefix of sub and of the "
+        + "X-Goog-Authenticated-User-* headers in Google IAP compatibility mode; may be empty");
+    key("keys.master_key_file", "", "a file holding the master key that seals the signing keys: "
+        + MasterKey.HOW_TO_MAKE + "; or set " + MASTER_KEY_VARIABLE + "; empty with neither for a key generated "
+        + "into data_dir/master-key");
   }
 
   private static void key(String name, String defaultValue, String allowed) {
@@ -98,7 +109,7 @@ public final class ConfigLoader {
         values.put(k, v);
       }
     });
-    return build(values, secretsEnv);
+    return build(values, secretsEnv, Optional.ofNullable(env.get(MASTER_KEY_VARIABLE)));
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -162,7 +173,7 @@ public final class ConfigLoader {
     Map<String, String> out = new TreeMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
       String var = e.getKey();
-      if (!var.startsWith("PORTCULLIS_") || CLIENT_VARIABLES.contains(var)) {
+      if (!var.startsWith("PORTCULLIS_") || CLIENT_VARIABLES.contains(var) || var.equals(MASTER_KEY_VARIABLE)) {
         continue;
       }
       String key = byVariable.get(var);
@@ -216,7 +227,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static Settings build(Map<String, String> v, Map<String, String> env) {
+  private static Settings build(Map<String, String> v, Map<String, String> env, Optional<String> masterKeyVariable) {
     Optional<Path> cert = path(v, "tls.cert_file");
     Optional<Path> key = path(v, "tls.key_file");
     if (cert.isPresent() != key.isPresent()) {
@@ -256,7 +267,8 @@ public final class ConfigLoader {
         adminEmail(v),
         oidcProviders(v, env),
         adminUrl(v),
-        TrustedIssuersConfig.parse(v, ISSUER_KEY));
+        TrustedIssuersConfig.parse(v, ISSUER_KEY),
+        assertion(v, masterKeyVariable));
   }
 
   private static Optional<String> adminUrl(Map<String, String> v) {
@@ -279,6 +291,65 @@ public final class ConfigLoader {
     }
     String s = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     return Optional.of(s);
+  }
+
+  private static AssertionSettings assertion(Map<String, String> v, Optional<String> masterKeyVariable) {
+    String issuer = issuerUrl(v, "assertion.issuer").orElse("https://" + authHost(v));
+    String iapIssuer = issuerUrl(v, "assertion.iap_issuer").orElse(issuer);
+    String prefix = v.get("assertion.iap_identity_prefix").trim();
+    if (prefix.length() > 100 || prefix.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+      throw new ConfigException("assertion.iap_identity_prefix", "'" + prefix + "' is not valid; allowed: "
+          + KEYS.get("assertion.iap_identity_prefix").allowed() + " (printable ASCII without spaces, at most 100)");
+    }
+    return new AssertionSettings(issuer, iapIssuer, prefix, masterKey(v, masterKeyVariable));
+  }
+
+  private static Optional<String> issuerUrl(Map<String, String> v, String key) {
+    String raw = v.get(key).trim();
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    java.net.URI u;
+    try {
+      u = new java.net.URI(raw);
+    } catch (java.net.URISyntaxException e) {
+      u = null;
+    }
+    if (u == null || !("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null
+        || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+      throw new ConfigException(key, "'" + raw + "' is not an issuer URL; allowed: " + KEYS.get(key).allowed()
+          + " (no query, fragment or user info)");
+    }
+    return Optional.of(raw);
+  }
+
+  /** The master key from exactly one of its two sources, checked now so that a bad key stops the start. */
+  private static Optional<MasterKey> masterKey(Map<String, String> v, Optional<String> variable) {
+    Optional<Path> file = path(v, "keys.master_key_file");
+    Optional<String> fromVariable = variable.filter(s -> !s.isBlank());
+    if (file.isPresent() && fromVariable.isPresent()) {
+      throw new ConfigException("keys.master_key_file", "is set and so is " + MASTER_KEY_VARIABLE + "; give the "
+          + "master key one way only");
+    }
+    if (variable.isPresent() && fromVariable.isEmpty()) {
+      throw new ConfigException(MASTER_KEY_VARIABLE, "is set but empty; put " + MasterKey.HOW_TO_MAKE
+          + " in it, or unset it");
+    }
+    if (fromVariable.isPresent()) {
+      return Optional.of(MasterKey.parse(fromVariable.get()).orElseThrow(() -> new ConfigException(
+          MASTER_KEY_VARIABLE, "does not hold a master key; it must be " + MasterKey.HOW_TO_MAKE)));
+    }
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    String text;
+    try {
+      text = Files.readString(file.get());
+    } catch (IOException e) {
+      throw new ConfigException("keys.master_key_file", "cannot read " + file.get() + ": " + e.getMessage());
+    }
+    return Optional.of(MasterKey.parse(text).orElseThrow(() -> new ConfigException("keys.master_key_file",
+        file.get() + " does not hold a master key; it must hold " + MasterKey.HOW_TO_MAKE)));
   }
 
   private static List<OidcSettings> oidcProviders(Map<String, String> v, Map<String, String> env) {

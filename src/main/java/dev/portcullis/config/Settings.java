@@ -32,7 +32,8 @@ public record Settings(
     String adminEmail,
     List<OidcSettings> oidcProviders,
     Optional<String> adminUrl,
-    List<TrustedIssuerSettings> trustedIssuers) {
+    List<TrustedIssuerSettings> trustedIssuers,
+    AssertionSettings assertion) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();

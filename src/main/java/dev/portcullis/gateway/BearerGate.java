@@ -65,7 +65,7 @@ final class BearerGate {
   }
 
   void handle(HttpServerRequest req, Exchange ex, Service target, Credential credential,
-      BiConsumer<HttpServerRequest, Session> allow) {
+      BiConsumer<HttpServerRequest, Caller> allow) {
     if (credential.problem() != null) {
       invalid(req, ex, credential.problem());
       return;
@@ -102,7 +102,7 @@ final class BearerGate {
   }
 
   private void decide(HttpServerRequest req, Exchange ex, Service target, Credential credential, Principal principal,
-      BiConsumer<HttpServerRequest, Session> allow) {
+      BiConsumer<HttpServerRequest, Caller> allow) {
     Decision decision;
     try {
       decision = authorizer.decide(Optional.of(principal), ResourceName.service(target.project(), target.name()),
@@ -118,7 +118,7 @@ final class BearerGate {
       if (!credential.proxyAuthorization()) {
         req.headers().remove("authorization");
       }
-      allow.accept(req, null);
+      allow.accept(req, Caller.of(principal, credential.token()));
       return;
     }
     req.resume();

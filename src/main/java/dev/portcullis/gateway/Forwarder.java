@@ -222,6 +222,12 @@ final class Forwarder {
       if (!dated) {
         out.set("date", HttpDate.now());
       }
+      // A response to a signed-in caller is about that caller: shared caches must not keep it unless the app
+      // said they may. Only Portcullis sets the user id header on the way in (hygiene strips the client's).
+      if (request.headers().contains(dev.portcullis.assertion.UpstreamIdentity.USER_ID)
+          && !upHeaders.contains("cache-control")) {
+        out.set("cache-control", "private");
+      }
       boolean closeDelimited = false;
       if (!upHeaders.contains("content-length")) {
         if (request.version() == HttpVersion.HTTP_1_0) {

@@ -2,6 +2,7 @@ package dev.portcullis.gateway;
 
 import dev.portcullis.config.IpRange;
 import dev.portcullis.config.Settings;
+import dev.portcullis.assertion.UpstreamIdentity;
 import dev.portcullis.authn.SignInHost;
 import dev.portcullis.pages.ErrorPage;
 import dev.portcullis.pages.Responses;
@@ -15,16 +16,20 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The front of the data plane, in order: request id, host and target checks, the sign-in host, route by
- * host, ingress, the IAP gate (identity), header hygiene and forwarding headers, then the service's proxy. Everything a request
- * needs is read from one immutable route table; nothing here waits on the store. Refusals are written
- * here, before the proxy, so that a refused WebSocket upgrade gets its real status rather than a 502.
+ * The front of the data plane, in order: request id, host and target checks, the published keys, the
+ * sign-in host, route by host, ingress, the IAP gate (identity; CORS preflights pass it where the service
+ * allows), header hygiene and forwarding headers, the signed assertion, then the service's proxy.
+ * Everything a request needs is read from one immutable route table; nothing here waits on the store.
+ * Refusals are written here, before the proxy, so that a refused WebSocket upgrade gets its real status
+ * rather than a 502.
  */
 public final class Gateway implements Handler<HttpServerRequest> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
   public static final String GENERATED_HEADER = Responses.GENERATED_HEADER;
   /** The metrics label for the sign-in host. */
   static final String SIGN_IN_SERVICE = "_signin";
@@ -36,10 +41,14 @@ public final class Gateway implements Handler<HttpServerRequest> {
   private final ClientAddress clientAddress;
   private final SignInHost signInHost;
   private final IapGate gate;
+  private final UpstreamIdentity identity;
+  private final JwksEndpoint jwks;
   private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
 
   public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics, SignInHost signInHost,
-      IapGate gate) {
+      IapGate gate, UpstreamIdentity identity) {
+    this.identity = identity;
+    this.jwks = new JwksEndpoint(identity::jwks);
     this.settings = settings;
     this.signInHost = signInHost;
     this.gate = gate;
@@ -72,6 +81,10 @@ public final class Gateway implements Handler<HttpServerRequest> {
     String client = clientAddress.resolve(peer, request.headers().getAll("x-forwarded-for"));
     Exchange exchange = new Exchange(requestId, target.host(),
         request.authority() == null ? -1 : request.authority().port(), client, secure(request, trustedPeer));
+    if (JwksEndpoint.matches(request.path(), target.host().equals(settings.authHost()))) {
+      jwks.serve(request);
+      return;
+    }
     if (target.host().equals(settings.authHost())) {
       response.endHandler(v -> metrics.request(SIGN_IN_SERVICE, response.getStatusCode()));
       signInHost.handle(request, target.host(), requestId, client, exchange.secure());
@@ -92,22 +105,42 @@ public final class Gateway implements Handler<HttpServerRequest> {
           "This service accepts requests only from internal networks.", service, requestId));
       return;
     }
-    if (route.service.iap()) {
-      // The gate pauses the request while it looks the session up; the forwarder resumes it.
-      gate.handle(request, exchange, route.service,
-          (r, session) -> forward(r, route, target.originForm(), true, trustedPeer, peer, requestId));
+    if (route.service.iap() && route.service.allowHttpOptions() && Preflight.is(request)) {
+      forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null);
       return;
     }
-    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId);
+    if (route.service.iap()) {
+      // The gate pauses the request while it looks the session up; the forwarder resumes it.
+      gate.handle(request, exchange, route.service, (r, caller) -> forward(r, route, target.originForm(), true,
+          trustedPeer, peer, requestId, headers -> identity.apply(headers, route.service,
+              caller == null ? null : caller.identity(), caller == null ? null : caller.assertionKey())));
+      return;
+    }
+    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null);
   }
 
-  /** Header hygiene, forwarding headers, then the service's route streams the exchange. */
+  /**
+   * Header hygiene, forwarding headers, the caller's identity (IAP services only: after hygiene, so that
+   * only Portcullis's own copies reach the upstream), then the service's route streams the exchange.
+   */
   private void forward(HttpServerRequest request, Route route, String originForm, boolean paused, boolean trustedPeer,
-      String peer, String requestId) {
+      String peer, String requestId, Consumer<MultiMap> identify) {
     MultiMap headers = request.headers();
     HeaderHygiene.stripInbound(headers, trustedPeer);
     SessionCookies.stripFromRequest(headers);
     setForwardingHeaders(request, headers, trustedPeer, peer, requestId);
+    if (identify != null) {
+      try {
+        identify.accept(headers);
+      } catch (RuntimeException e) {
+        // Without its assertion the request must not go on: the app would see no identity, or a stale one.
+        log.error("the identity headers for {} could not be made; refusing request {}", route.name(), requestId, e);
+        request.resume();
+        refuse(request, null, new ErrorPage(503, "Identity unavailable", "Your identity could not be vouched "
+            + "for to this service just now. Try again in a moment.", route.name(), requestId));
+        return;
+      }
+    }
     route.handle(request, originForm, paused);
   }
 

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * What a client may not say to an upstream. Identity headers (ours, Google IAP's, oauth2-proxy's and
- * the Remote-* family) are removed on every route whatever their case or count, hop-by-hop headers are
+ * the Remote-* family) are removed on every route whatever their case, count or underscore spelling
+ * (Portcullis sets its own afterwards, for IAP services only), hop-by-hop headers are
  * removed as RFC 9110 says (including those named in Connection), and forwarding headers are rebuilt
  * from what Portcullis saw itself unless the peer is a trusted proxy.
  */
@@ -32,7 +33,9 @@ public final class HeaderHygiene {
     // Entries rather than names(): names() builds a sorted set on every request.
     for (Map.Entry<String, String> header : headers) {
       String name = header.getKey();
-      String n = name.toLowerCase(Locale.ROOT);
+      // Underscores count as hyphens: CGI, WSGI, Rack and PHP read X_Goog_Authenticated_User_Email and
+      // X-Goog-Authenticated-User-Email as the same variable, so either spelling would impersonate.
+      String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
       if (IDENTITY_NAMES.contains(n) || startsWithAny(n, IDENTITY_PREFIXES) || HOP_BY_HOP.contains(n)) {
         remove.add(name);
       } else if (!trustedPeer && (n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip")

@@ -76,7 +76,7 @@ public final class IapGate {
    * Decides on one request; calls {@code allow} only when IAM lets the caller on, with the session (null
    * for an anonymous caller let in by an {@code allUsers} binding).
    */
-  void handle(HttpServerRequest req, Exchange ex, Service target, BiConsumer<HttpServerRequest, Session> allow) {
+  void handle(HttpServerRequest req, Exchange ex, Service target, BiConsumer<HttpServerRequest, Caller> allow) {
     String service = target.name();
     String path = req.path();
     if (path.equals(SignInHost.CALLBACK_PATH)) {
@@ -122,7 +122,7 @@ public final class IapGate {
 
   /** IAM's decision on the current snapshots; any error while deciding is a denial. */
   private void decide(HttpServerRequest req, Exchange ex, Service target, Optional<Session> session,
-      BiConsumer<HttpServerRequest, Session> allow) {
+      BiConsumer<HttpServerRequest, Caller> allow) {
     Optional<Principal> principal = session.map(s -> Principal.user(s.identity().email()));
     Decision decision;
     try {
@@ -135,7 +135,7 @@ public final class IapGate {
       decision = Decision.deny("internal error while deciding");
     }
     if (decision.allowed()) {
-      allow.accept(req, session.orElse(null));
+      allow.accept(req, session.map(Caller::of).orElse(null));
       return;
     }
     req.resume();

@@ -56,10 +56,13 @@ public final class Permissions {
 
   public static final String TROUBLESHOOT = "portcullis.iam.troubleshoot";
 
+  public static final String KEYS_LIST = "portcullis.keys.list";
+  public static final String KEYS_ROTATE = "portcullis.keys.rotate";
+
   /** Permissions that only read; the viewer role holds exactly these. */
   public static final Set<String> READ = Set.of(GET_IAM_POLICY, SERVICES_LIST, SERVICES_GET, ROLES_LIST, ROLES_GET,
       GROUPS_LIST, GROUPS_GET, USERS_LIST, USERS_GET, SERVICE_ACCOUNTS_LIST, SERVICE_ACCOUNTS_GET, SESSIONS_LIST,
-      ACCESS_LEVELS_LIST, ACCESS_LEVELS_GET, TROUBLESHOOT);
+      ACCESS_LEVELS_LIST, ACCESS_LEVELS_GET, TROUBLESHOOT, KEYS_LIST);
 
   /** Everything the admin API checks (not {@link #ACCESS}: administering is not using the apps). */
   public static final Set<String> ADMIN = Set.of(GET_IAM_POLICY, SET_IAM_POLICY, SERVICES_LIST, SERVICES_GET,
@@ -67,7 +70,8 @@ public final class Permissions {
       ROLES_DELETE, GROUPS_LIST, GROUPS_GET, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE, USERS_LIST, USERS_GET,
       USERS_CREATE, USERS_UPDATE, SERVICE_ACCOUNTS_LIST, SERVICE_ACCOUNTS_GET, SERVICE_ACCOUNTS_CREATE,
       SERVICE_ACCOUNTS_UPDATE, SERVICE_ACCOUNTS_DELETE, SESSIONS_LIST, SESSIONS_REVOKE, ACCESS_LEVELS_LIST,
-      ACCESS_LEVELS_GET, ACCESS_LEVELS_CREATE, ACCESS_LEVELS_UPDATE, ACCESS_LEVELS_DELETE, TROUBLESHOOT);
+      ACCESS_LEVELS_GET, ACCESS_LEVELS_CREATE, ACCESS_LEVELS_UPDATE, ACCESS_LEVELS_DELETE, TROUBLESHOOT, KEYS_LIST,
+      KEYS_ROTATE);
 
   /** Every known permission; a custom role may hold only these. */
   public static final Set<String> ALL;

@@ -10,6 +10,8 @@ import java.util.Optional;
  * A registered upstream app. Reached at {@code name.domain} and at each of {@code hosts}.
  * {@code version} is bumped by every write and is the service's etag. {@code reauthMaxAge}, when set,
  * makes callers sign in again once their sign-in is older than that (IAP's reauth_settings.max_age).
+ * {@code allowHttpOptions} lets CORS preflight requests through without a session (IAP's
+ * cors_settings.allow_http_options).
  */
 public record Service(
     String name,
@@ -21,6 +23,8 @@ public record Service(
     Timeouts timeouts,
     Optional<Duration> reauthMaxAge,
     AccessDenied accessDenied,
+    AssertionOptions assertion,
+    boolean allowHttpOptions,
     long version,
     Instant createTime,
     Instant updateTime) {
@@ -41,12 +45,12 @@ public record Service(
   }
 
   public Service withVersion(long v, Instant created, Instant updated) {
-    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, v, created,
-        updated);
+    return new Service(name, project, upstream, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, assertion, allowHttpOptions, v,
+        created, updated);
   }
 
   public Service withUpstream(URI u) {
-    return new Service(name, project, u, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, version, createTime,
-        updateTime);
+    return new Service(name, project, u, hosts, iap, ingress, timeouts, reauthMaxAge, accessDenied, assertion, allowHttpOptions,
+        version, createTime, updateTime);
   }
 }

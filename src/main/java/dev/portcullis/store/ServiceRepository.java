@@ -1,6 +1,7 @@
 package dev.portcullis.store;
 
 import dev.portcullis.service.AccessDenied;
+import dev.portcullis.service.AssertionOptions;
 import dev.portcullis.service.Ingress;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.Timeouts;
@@ -24,7 +25,7 @@ import java.util.Optional;
 public final class ServiceRepository {
   private static final String COLUMNS = "name, project, upstream, iap, ingress, connect_timeout_ms, "
       + "response_timeout_ms, idle_timeout_ms, version, create_time, update_time, reauth_max_age_ms, access_denied_page_uri, "
-      + "access_denied_message";
+      + "access_denied_message, assertion_audience, assertion_groups, iap_compatible, allow_http_options";
 
   private final Database db;
   private final Clock clock;
@@ -67,7 +68,7 @@ public final class ServiceRepository {
       Instant now = now();
       Service stored = s.withVersion(1, now, now);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO services(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(ps, stored);
         ps.executeUpdate();
       }
@@ -85,7 +86,8 @@ public final class ServiceRepository {
       Service stored = s.withVersion(current.version() + 1, current.createTime(), now());
       try (PreparedStatement ps = c.prepareStatement("UPDATE services SET project = ?, upstream = ?, iap = ?, "
           + "ingress = ?, connect_timeout_ms = ?, response_timeout_ms = ?, idle_timeout_ms = ?, version = ?, "
-          + "update_time = ?, reauth_max_age_ms = ?, access_denied_page_uri = ?, access_denied_message = ? "
+          + "update_time = ?, reauth_max_age_ms = ?, access_denied_page_uri = ?, access_denied_message = ?, "
+          + "assertion_audience = ?, assertion_groups = ?, iap_compatible = ?, allow_http_options = ? "
           + "WHERE name = ? AND version = ?")) {
         ps.setString(1, stored.project());
         ps.setString(2, stored.upstream().toString());
@@ -99,8 +101,9 @@ public final class ServiceRepository {
         millis(ps, 10, stored.reauthMaxAge());
         ps.setString(11, stored.accessDenied().pageUri().map(URI::toString).orElse(null));
         ps.setString(12, stored.accessDenied().message().orElse(null));
-        ps.setString(13, stored.name());
-        ps.setLong(14, current.version());
+        bindAssertion(ps, 13, stored);
+        ps.setString(17, stored.name());
+        ps.setLong(18, current.version());
         if (ps.executeUpdate() != 1) {
           throw new ConflictException("service '" + s.name() + "' was changed concurrently; read it again and retry");
         }
@@ -206,6 +209,14 @@ public final class ServiceRepository {
     millis(ps, 12, s.reauthMaxAge());
     ps.setString(13, s.accessDenied().pageUri().map(URI::toString).orElse(null));
     ps.setString(14, s.accessDenied().message().orElse(null));
+    bindAssertion(ps, 15, s);
+  }
+
+  private static void bindAssertion(PreparedStatement ps, int first, Service s) throws SQLException {
+    ps.setString(first, s.assertion().audience().orElse(null));
+    ps.setBoolean(first + 1, s.assertion().groups());
+    ps.setBoolean(first + 2, s.assertion().iapCompatible());
+    ps.setBoolean(first + 3, s.allowHttpOptions());
   }
 
   private static void millis(PreparedStatement ps, int i, Optional<Duration> d) throws SQLException {
@@ -233,6 +244,9 @@ public final class ServiceRepository {
         millis(rs, "reauth_max_age_ms"),
         new AccessDenied(Optional.ofNullable(rs.getString("access_denied_page_uri")).map(URI::create),
             Optional.ofNullable(rs.getString("access_denied_message"))),
+        new AssertionOptions(Optional.ofNullable(rs.getString("assertion_audience")), rs.getBoolean("assertion_groups"),
+            rs.getBoolean("iap_compatible")),
+        rs.getBoolean("allow_http_options"),
         rs.getLong("version"),
         Instant.ofEpochMilli(rs.getLong("create_time")),
         Instant.ofEpochMilli(rs.getLong("update_time")));

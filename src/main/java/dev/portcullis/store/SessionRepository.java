@@ -14,7 +14,7 @@ import java.util.Optional;
 /** Sessions in the store, by the hash of their cookie value. */
 public final class SessionRepository {
   private static final String COLUMNS = "id_hash, public_id, parent_hash, host, user_id, subject, email, provider, "
-      + "id_token, auth_time, create_time, expire_time, last_seen, revoked, client_ip, user_agent";
+      + "id_token, auth_time, create_time, expire_time, last_seen, revoked, client_ip, user_agent, hosted_domain";
 
   private final Database db;
 
@@ -25,7 +25,7 @@ public final class SessionRepository {
   public void insert(Session s) {
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(ps, s);
         ps.executeUpdate();
       }
@@ -41,12 +41,12 @@ public final class SessionRepository {
   public boolean insertUnderLiveParent(Session s, Instant now) {
     return db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(" + COLUMNS
-          + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions "
+          + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions "
           + "WHERE id_hash = ? AND parent_hash IS NULL AND revoked = ? AND expire_time > ?)")) {
         bind(ps, s);
-        ps.setString(17, s.parentHash());
-        ps.setBoolean(18, false);
-        ps.setLong(19, now.toEpochMilli());
+        ps.setString(18, s.parentHash());
+        ps.setBoolean(19, false);
+        ps.setLong(20, now.toEpochMilli());
         return ps.executeUpdate() == 1;
       }
     });
@@ -69,6 +69,7 @@ public final class SessionRepository {
     ps.setBoolean(14, s.revoked());
     ps.setString(15, s.clientIp());
     ps.setString(16, s.userAgent());
+    ps.setString(17, s.identity().hostedDomain().orElse(null));
   }
 
   public Optional<Session> find(String idHash) {
@@ -191,7 +192,8 @@ public final class SessionRepository {
         rs.getString("public_id"),
         rs.getString("parent_hash"),
         rs.getString("host"),
-        new Identity(rs.getString("user_id"), rs.getString("subject"), rs.getString("email"), rs.getString("provider")),
+        new Identity(rs.getString("user_id"), rs.getString("subject"), rs.getString("email"), rs.getString("provider"),
+            Optional.ofNullable(rs.getString("hosted_domain"))),
         rs.getString("id_token"),
         Instant.ofEpochMilli(rs.getLong("auth_time")),
         Instant.ofEpochMilli(rs.getLong("create_time")),
