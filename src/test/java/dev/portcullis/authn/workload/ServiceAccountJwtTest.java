@@ -45,7 +45,9 @@ class ServiceAccountJwtTest {
     upstream = upstreams.http(req -> req.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("path", req.path())
             .put("authorization", req.getHeader("authorization"))
-            .put("proxyAuthorization", req.getHeader("proxy-authorization")).encode()));
+            .put("proxyAuthorization", req.getHeader("proxy-authorization"))
+            .put("assertion", req.getHeader("x-portcullis-jwt-assertion"))
+            .put("userEmail", req.getHeader("x-portcullis-user-email")).encode()));
     portcullis = TestPortcullis.start(dir.resolve("data"));
   }
 
@@ -125,6 +127,12 @@ class ServiceAccountJwtTest {
     RawHttp.Reply r = get(c.service(), "/reports?x=1", "Authorization: Bearer " + token(c, url(c.service(), "/reports")));
     assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
     assertThat(r.json().getString("authorization")).isNull();
+    // The app is told who called, in the signed assertion, as for a person.
+    assertThat(r.json().getString("userEmail")).isEqualTo(c.email());
+    com.nimbusds.jwt.JWTClaimsSet claims = com.nimbusds.jwt.SignedJWT.parse(r.json().getString("assertion"))
+        .getJWTClaimsSet();
+    assertThat(claims.getSubject()).isEqualTo("serviceAccount:" + c.email());
+    assertThat(claims.getStringClaim("email")).isEqualTo(c.email());
     // The same token again: from the cache, still accepted.
     assertThat(get(c.service(), "/reports", "Authorization: Bearer " + token(c, url(c.service(), "/reports")))
         .status()).isEqualTo(200);
