@@ -226,7 +226,7 @@ public final class Portcullis implements AutoCloseable {
       WorkloadAuthenticator workloads = new WorkloadAuthenticator(keys, directory::snapshot,
           settings.trustedIssuers(), clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
-          settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads);
+          settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads, settings.assertion().iapIdentityPrefix());
       MasterKey masterKey = settings.assertion().masterKey().isPresent() ? settings.assertion().masterKey().get()
           : MasterKeyFile.loadOrCreate(settings.dataDir());
       SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);
@@ -312,7 +312,9 @@ public final class Portcullis implements AutoCloseable {
       WorkloadAuthenticator workloads, String adminUrl, String token, String path) {
     if (!Tokens.wellFormed(token)) {
       try {
-        return Optional.of(workloads.authenticate(token, adminUrl, path));
+        dev.portcullis.iam.Principal p = workloads.authenticate(token, adminUrl, path);
+        return p.kind() == dev.portcullis.iam.Principal.Kind.USER && disabled.containsEmail(p.email())
+            ? Optional.empty() : Optional.of(p);
       } catch (BearerException e) {
         log.debug("admin API bearer token refused: {}", e.getMessage());
         return Optional.empty();

@@ -12,15 +12,26 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DisabledUsers {
   private final UserRepository users;
   private final AtomicReference<Set<String>> ids;
+  private final AtomicReference<Set<String>> emails;
 
   public DisabledUsers(UserRepository users) {
     this.users = users;
     this.ids = new AtomicReference<>(Set.copyOf(users.disabledIds()));
+    this.emails = new AtomicReference<>(Set.copyOf(users.disabledEmails()));
   }
 
   /** Re-reads the store. Blocking; called after every change to a user's disabled flag. */
   public void refresh() {
     ids.set(Set.copyOf(users.disabledIds()));
+    emails.set(Set.copyOf(users.disabledEmails()));
+  }
+
+  /**
+   * Whether a disabled account has this (lower-case) email: a person who reaches Portcullis by a bearer
+   * token from a trusted issuer, rather than by signing in, is refused by email.
+   */
+  public boolean containsEmail(String email) {
+    return emails.get().contains(email);
   }
 
   public boolean contains(String userId) {

@@ -39,7 +39,11 @@ final class BearerGate {
   private final WorkloadAuthenticator authenticator;
   private final Authorizer authorizer;
 
-  BearerGate(Vertx vertx, WorkloadAuthenticator authenticator, Authorizer authorizer) {
+  private final dev.portcullis.authn.DisabledUsers disabled;
+
+  BearerGate(Vertx vertx, WorkloadAuthenticator authenticator, Authorizer authorizer,
+      dev.portcullis.authn.DisabledUsers disabled) {
+    this.disabled = disabled;
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.authorizer = authorizer;
@@ -104,7 +108,10 @@ final class BearerGate {
   private void decide(HttpServerRequest req, Exchange ex, Service target, Credential credential, Principal principal,
       BiConsumer<HttpServerRequest, Caller> allow) {
     Decision decision;
-    try {
+    if (principal.kind() == Principal.Kind.USER && disabled.containsEmail(principal.email())) {
+      // A person disabled in Portcullis stays out, whichever issuer vouches for them.
+      decision = Decision.deny(principal.memberKey() + " is disabled");
+    } else try {
       decision = authorizer.decide(Optional.of(principal), ResourceName.service(target.project(), target.name()),
           Permissions.ACCESS, new RequestFacts(ex.host(), req.path(), req.method().name(), Instant.now(),
               ex.clientIp()));

@@ -57,11 +57,15 @@ public final class IapGate {
   private final Duration sessionLifetime;
   private final DisabledUsers disabled;
   private final Authorizer authorizer;
+  /** The prefix of email and sub on /_gcp_iap/identity, as in the IAP-compatible headers. */
+  private final String iapPrefix;
   private final BearerGate bearers;
 
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
-      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads) {
-    this.bearers = new BearerGate(vertx, workloads, authorizer);
+      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads,
+      String iapPrefix) {
+    this.iapPrefix = iapPrefix;
+    this.bearers = new BearerGate(vertx, workloads, authorizer, disabled);
     this.disabled = disabled;
     this.authorizer = authorizer;
     this.vertx = vertx;
@@ -239,8 +243,8 @@ public final class IapGate {
 
   private void identity(HttpServerRequest req, Session s, boolean iapSpelling) {
     JsonObject body = iapSpelling
-        ? new JsonObject().put("email", "accounts.google.com:" + s.identity().email())
-            .put("sub", "accounts.google.com:" + s.identity().subject())
+        ? new JsonObject().put("email", iapPrefix + s.identity().email())
+            .put("sub", iapPrefix + s.identity().subject())
         : new JsonObject().put("email", s.identity().email()).put("subject", s.identity().subject())
             .put("provider", s.identity().provider());
     Responses.own(req.response()).putHeader("content-type", "application/json").end(body.encode());

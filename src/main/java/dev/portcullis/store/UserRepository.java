@@ -112,6 +112,22 @@ public final class UserRepository {
     });
   }
 
+  /** The emails of disabled users (built-in or from a provider). */
+  public Set<String> disabledEmails() {
+    return db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT email FROM users WHERE disabled = ?")) {
+        ps.setBoolean(1, true);
+        try (ResultSet rs = ps.executeQuery()) {
+          Set<String> out = new HashSet<>();
+          while (rs.next()) {
+            out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
   public Set<String> disabledIds() {
     return db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE disabled = ?")) {

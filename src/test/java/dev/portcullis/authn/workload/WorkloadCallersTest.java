@@ -107,6 +107,19 @@ class WorkloadCallersTest {
   }
 
   @Test
+  void idToken_forAPersonDisabledInPortcullis_isRefused() throws Exception {
+    portcullis.portcullis().accounts().orElseThrow().create("dina@example.com", java.util.Optional.empty(),
+        "a long enough password");
+    portcullis.grant("organization", "roles/iap.httpsResourceAccessor", "user:dina@example.com");
+    String t = idp.idToken("dina", AUDIENCE, Map.of("email", "dina@example.com", "email_verified", true));
+    assertThat(status(t)).isEqualTo(200);
+    assertThat(portcullis.admin("POST", "/v1/users/dina@example.com:disable", new io.vertx.core.json.JsonObject())
+        .status()).isEqualTo(200);
+    assertThat(status(idp.idToken("dina", AUDIENCE, Map.of("email", "dina@example.com", "email_verified", true))))
+        .isEqualTo(403);
+  }
+
+  @Test
   void idToken_signedByAnotherKey_isRefused() throws Exception {
     String genuine = idp.idToken("ana", AUDIENCE, Map.of("email", "ana@example.com", "email_verified", true));
     com.nimbusds.jwt.SignedJWT parsed = com.nimbusds.jwt.SignedJWT.parse(genuine);
