@@ -1,0 +1,319 @@
+package dev.portcullis.audit;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local, append-only, hash-chained audit file of one replica.
+ *
+ * <p>The request path calls {@link #record}, which only offers the event to a bounded queue and never
+ * waits: when the queue is full (the disk is far behind) the event is dropped and counted in
+ * {@link #dropped()}, because stalling requests on the audit disk would turn a slow disk into an
+ * outage. Size the queue so that this never happens in practice; alert on the counter.
+ *
+ * <p>One writer thread owns the file. It seals each event into the chain ({@link AuditRecord}), appends
+ * the lines, and group-commits them with {@link FileChannel#force} when 50 ms have passed since the
+ * last commit (at once when the log was idle), on {@link #sync()} and on {@link #close()}. Only after
+ * a commit are the records handed to the {@link CommitListener} (the store copier), so the store never
+ * holds what the file could still lose. After kill -9 at most the last commit window is missing; a
+ * torn last line is cut off when the log is opened again.
+ */
+public final class AuditLog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+
+  /** Called on the writer thread after each commit, with the records it made durable; must not block. */
+  @FunctionalInterface
+  public interface CommitListener {
+    void committed(List<AuditRecord> records);
+  }
+
+  /**
+   * @param queueCapacity events that may wait for the writer before new ones are dropped
+   * @param commitIntervalMillis the group-commit window
+   * @param segmentBytes a new segment is started once the current one has grown past this
+   */
+  public record Options(int queueCapacity, long commitIntervalMillis, long segmentBytes) {
+    public static final Options DEFAULTS = new Options(65_536, 50, 64L << 20);
+  }
+
+  private record Sync(CompletableFuture<Long> done) {}
+
+  private static final Object CLOSE = new Object();
+
+  private final Path dir;
+  private final String replica;
+  private final Options options;
+  private final CommitListener listener;
+  private final BlockingQueue<Object> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong writeErrors = new AtomicLong();
+  private final AtomicLong committedSeq = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean closed;
+
+  // Owned by the writer thread after construction.
+  private FileChannel channel;
+  private long segmentSize;
+  private long seq;
+  private String prev;
+
+  private AuditLog(Path dir, String replica, Options options, CommitListener listener) throws IOException {
+    this.dir = dir;
+    this.replica = replica;
+    this.options = options;
+    this.listener = listener;
+    this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+    openTail();
+    committedSeq.set(seq);
+    this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).unstarted(this::run);
+  }
+
+  /** Opens (creating if needed) the audit log in DATA_DIR/audit and starts its writer. */
+  public static AuditLog open(Path dataDir, Options options, CommitListener listener) throws IOException {
+    Path dir = AuditFiles.directory(dataDir);
+    String replica = AuditFiles.replicaId(dir);
+    AuditLog auditLog = new AuditLog(dir, replica, options, listener);
+    auditLog.writer.start();
+    return auditLog;
+  }
+
+  public String replica() {
+    return replica;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Enqueues an event without waiting; false (and counted) when the queue is full or the log closed. */
+  public boolean record(AuditEvent event) {
+    if (closed || !queue.offer(event)) {
+      dropped.incrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Events dropped because the queue was full or the log closed. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Batches that could not be written (each logged). */
+  public long writeErrors() {
+    return writeErrors.get();
+  }
+
+  /** The seq of the last record made durable. */
+  public long committedSeq() {
+    return committedSeq.get();
+  }
+
+  /** Waits until everything enqueued before this call is committed; returns the last committed seq. */
+  public long sync() throws InterruptedException {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    queue.put(new Sync(done));
+    try {
+      return done.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Stops taking events, writes and commits everything queued, and stops the writer. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      queue.put(CLOSE);
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    List<Object> batch = new ArrayList<>();
+    List<AuditRecord> uncommitted = new ArrayList<>();
+    List<Sync> syncs = new ArrayList<>();
+    long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
+    long lastCommit = System.nanoTime() - interval;
+    boolean closing = false;
+    while (!closing) {
+      try {
+        long wait = uncommitted.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
+        Object first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, 8192);
+        }
+      } catch (InterruptedException e) {
+        closing = true;
+      }
+      StringBuilder text = new StringBuilder();
+      long seqBefore = seq;
+      String prevBefore = prev;
+      List<AuditRecord> sealed = new ArrayList<>();
+      for (Object item : batch) {
+        if (item == CLOSE) {
+          closing = true;
+        } else if (item instanceof Sync s) {
+          syncs.add(s);
+        } else if (item instanceof AuditEvent e) {
+          AuditRecord r = AuditRecord.seal(seq + 1, prev, e);
+          seq = r.seq();
+          prev = r.hash();
+          sealed.add(r);
+          text.append(r.line()).append('\n');
+        }
+      }
+      batch.clear();
+      if (!sealed.isEmpty()) {
+        try {
+          write(text);
+          uncommitted.addAll(sealed);
+        } catch (IOException e) {
+          // The chain goes on from the last record on disk, so the file stays verifiable.
+          writeErrors.incrementAndGet();
+          log.error("audit: cannot write {} records to {}: {}", sealed.size(), dir, e.toString());
+          seq = seqBefore;
+          prev = prevBefore;
+          reopenAfterError();
+        }
+      }
+      boolean due = System.nanoTime() - lastCommit >= interval;
+      if (!uncommitted.isEmpty() && (due || closing || !syncs.isEmpty())) {
+        try {
+          channel.force(false);
+          lastCommit = System.nanoTime();
+          committedSeq.set(seq);
+          List<AuditRecord> done = List.copyOf(uncommitted);
+          uncommitted.clear();
+          notifyListener(done);
+          if (segmentSize >= options.segmentBytes()) {
+            startSegment(seq + 1);
+          }
+        } catch (IOException e) {
+          writeErrors.incrementAndGet();
+          log.error("audit: cannot commit {}: {}", dir, e.toString());
+        }
+      }
+      for (Sync s : syncs) {
+        s.done().complete(committedSeq.get());
+      }
+      syncs.clear();
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.warn("audit: closing {}: {}", dir, e.toString());
+    }
+  }
+
+  private void notifyListener(List<AuditRecord> done) {
+    try {
+      listener.committed(done);
+    } catch (RuntimeException e) {
+      log.error("audit: commit listener failed", e);
+    }
+  }
+
+  private void write(StringBuilder text) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+    while (buf.hasRemaining()) {
+      segmentSize += channel.write(buf);
+    }
+  }
+
+  private void reopenAfterError() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // reopened below
+    }
+    try {
+      openTail();
+    } catch (IOException e) {
+      log.error("audit: cannot reopen {}: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * Finds the last complete record of this replica's chain, cuts off a torn last line, and opens the
+   * last segment for appending (or the first one, seq 1, for a new replica).
+   */
+  private void openTail() throws IOException {
+    List<Path> segments = AuditFiles.segments(dir, replica);
+    seq = 0;
+    prev = AuditRecord.GENESIS;
+    Path tail = null;
+    for (int i = segments.size() - 1; i >= 0 && tail == null; i--) {
+      Path p = segments.get(i);
+      byte[] bytes = Files.readAllBytes(p);
+      int end = bytes.length;
+      while (end > 0 && bytes[end - 1] != '\n') {
+        end--;
+      }
+      if (end < bytes.length) {
+        log.warn("audit: cutting a torn last line ({} bytes) off {}", bytes.length - end, p);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+          ch.truncate(end);
+          ch.force(true);
+        }
+      }
+      if (end == 0) {
+        if (i == segments.size() - 1) {
+          tail = null; // an empty segment: look at the one before, but keep appending here
+          Files.delete(p);
+        }
+        continue;
+      }
+      int start = end - 1;
+      while (start > 0 && bytes[start - 1] != '\n') {
+        start--;
+      }
+      AuditRecord last = AuditRecord.parse(new String(bytes, start, end - 1 - start, StandardCharsets.UTF_8));
+      seq = last.seq();
+      prev = last.hash();
+      tail = p;
+      segmentSize = end;
+    }
+    if (tail == null || segmentSize >= options.segmentBytes()) {
+      startSegment(seq + 1);
+    } else {
+      channel = FileChannel.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+  }
+
+  private void startSegment(long firstSeq) throws IOException {
+    if (channel != null && channel.isOpen()) {
+      channel.close();
+    }
+    Path p = AuditFiles.segment(dir, replica, firstSeq);
+    channel = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    segmentSize = channel.size();
+    // Make the new name itself durable: fsync the directory entry.
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      log.debug("audit: cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent.Outcome;
+import dev.portcullis.audit.AuditEvent.Principal;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditLogTest {
+  @TempDir Path dataDir;
+
+  static AuditEvent decision(String requestId) {
+    return AuditEvent.decision(Instant.parse("2026-11-23T10:00:00.123Z"), requestId,
+        new Principal("ann@example.com", "sub-1", "google", "user"), "192.0.2.7", "curl/8",
+        "dash", "GET", "dash.example.com", "/reports", Outcome.ALLOW,
+        "roles/iap.httpsResourceAccessor via user:ann@example.com", 420);
+  }
+
+  @Test
+  void concurrentEventsAreEachWrittenOnceInOneIntactChain() throws Exception {
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    int n = 5_000;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll)) {
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      CountDownLatch go = new CountDownLatch(1);
+      for (int i = 0; i < n; i++) {
+        String id = "r" + i;
+        pool.execute(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          assertThat(log.record(decision(id))).isTrue();
+        });
+      }
+      go.countDown();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(log.sync()).isEqualTo(n);
+      assertThat(log.dropped()).isZero();
+
+      ChainVerifier.Result result = ChainVerifier.verifyFiles(log.directory(), log.replica(),
+          ChainVerifier.Anchor.START, null);
+      assertThat(result.ok()).as(result.message()).isTrue();
+      assertThat(result.records()).isEqualTo(n);
+    }
+    assertThat(committed).hasSize(n);
+    Set<String> ids = new HashSet<>();
+    for (AuditRecord r : committed) {
+      ids.add(r.event().requestId());
+    }
+    assertThat(ids).hasSize(n);
+  }
+
+  @Test
+  void closeCommitsEverythingAndReopeningContinuesTheChain() throws Exception {
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      replica = log.replica();
+      for (int i = 0; i < 10; i++) {
+        log.record(decision("a" + i));
+      }
+    }
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      assertThat(log.replica()).isEqualTo(replica);
+      assertThat(log.committedSeq()).isEqualTo(10);
+      log.record(decision("b"));
+      assertThat(log.sync()).isEqualTo(11);
+      assertThat(log.record(decision("after-close-is-fine-until-closed"))).isTrue();
+    }
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.last().seq()).isEqualTo(12);
+  }
+
+  @Test
+  void aTornLastLineIsCutOffOnOpen() throws Exception {
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      replica = log.replica();
+      log.record(decision("a"));
+      log.record(decision("b"));
+    }
+    Path segment = AuditFiles.segments(AuditFiles.directory(dataDir), replica).getLast();
+    Files.writeString(segment, "{\"seq\":3,\"prev\":\"ab", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    assertThat(ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica, ChainVerifier.Anchor.START, null)
+        .problem()).isEqualTo(ChainVerifier.Problem.TRUNCATED);
+
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      assertThat(log.committedSeq()).isEqualTo(2);
+      log.record(decision("c"));
+    }
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.last().seq()).isEqualTo(3);
+  }
+
+  @Test
+  void segmentsRollOverAndTheChainCrossesThem() throws Exception {
+    AuditLog.Options small = new AuditLog.Options(1024, 50, 2_000);
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, small, records -> {})) {
+      replica = log.replica();
+      for (int i = 0; i < 30; i++) {
+        log.record(decision("s" + i));
+        log.sync();
+      }
+    }
+    Path dir = AuditFiles.directory(dataDir);
+    assertThat(AuditFiles.segments(dir, replica).size()).isGreaterThan(3);
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(dir, replica, ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(30);
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsInsteadOfWaiting() throws Exception {
+    AuditLog.Options tiny = new AuditLog.Options(1, 50, 64L << 20);
+    try (AuditLog log = AuditLog.open(dataDir, tiny, records -> {})) {
+      long start = System.nanoTime();
+      int accepted = 0;
+      for (int i = 0; i < 10_000; i++) {
+        if (log.record(decision("q" + i))) {
+          accepted++;
+        }
+      }
+      assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
+      assertThat(log.dropped()).isEqualTo(10_000 - accepted);
+    }
+  }
+
+  @Test
+  void eventJsonHasAFixedFieldOrderAndRoundTrips() {
+    AuditEvent e = AuditEvent.admin(Instant.parse("2026-11-23T10:00:00Z"), "req-1",
+        new Principal("root@example.com", "root", "local", "user"), "10.0.0.1", "policy.set", "services/dash",
+        "dash", new JsonObject().put("etag", "a").put("bindings", 1),
+        new JsonObject().put("etag", "b").put("bindings", 1));
+    String json = e.toJson().encode();
+    assertThat(json).startsWith("{\"time\":\"2026-11-23T10:00:00Z\",\"kind\":\"admin\",\"requestId\":\"req-1\"");
+    assertThat(e.change().encode()).isEqualTo("{\"etag\":{\"before\":\"a\",\"after\":\"b\"}}");
+    assertThat(AuditEvent.fromJson(e.toJson())).isEqualTo(e);
+    AuditEvent d = decision("x");
+    assertThat(AuditEvent.fromJson(d.toJson())).isEqualTo(d);
+    assertThat(d.principal().member()).isEqualTo("user:ann@example.com");
+  }
+}
