@@ -1,0 +1,138 @@
+package dev.portcullis.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies committed audit records into the store on its own thread, so neither the request path nor
+ * the file writer ever waits on the database. It first replays the replica's files from the last
+ * stored seq (what a crash left out of the store), then copies each commit as the writer hands it
+ * over. Inserts are idempotent, so a record seen both ways is stored once. When the store fails, the
+ * batch is retried until it succeeds or the copier is closed; anything still missing then is picked
+ * up by the replay at the next start.
+ */
+public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StoreCopier.class);
+  private static final List<AuditRecord> STOP = List.of();
+
+  private final AuditStore store;
+  private final LinkedBlockingQueue<List<AuditRecord>> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong storedSeq = new AtomicLong();
+  private final Thread thread;
+  private volatile AuditLog auditLog;
+  private volatile boolean closing;
+
+  public StoreCopier(AuditStore store) {
+    this.store = store;
+    this.thread = Thread.ofPlatform().name("audit-store").daemon(true).unstarted(this::run);
+  }
+
+  /** Opens the log with this copier as its listener, and starts copying (replay first). */
+  public static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier)
+      throws java.io.IOException {
+    AuditLog auditLog = AuditLog.open(dataDir, options, copier);
+    copier.auditLog = auditLog;
+    copier.thread.start();
+    return auditLog;
+  }
+
+  @Override
+  public void committed(List<AuditRecord> records) {
+    queue.add(records);
+  }
+
+  /** The highest seq this copier has stored. */
+  public long storedSeq() {
+    return storedSeq.get();
+  }
+
+  /** Waits (up to the timeout) until the store holds the log's committed records. */
+  public boolean awaitStored(long seq, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (storedSeq.get() < seq) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(2);
+    }
+    return true;
+  }
+
+  private void run() {
+    AuditLog l = auditLog;
+    try {
+      long added = store.replay(l.directory(), l.replica());
+      if (added > 0) {
+        log.info("audit: replayed {} records of replica {} into the store", added, l.replica());
+      }
+      storedSeq.set(store.lastSeq(l.replica()));
+    } catch (Exception e) {
+      log.error("audit: replay of replica {} failed: {}", l.replica(), e.toString());
+    }
+    while (true) {
+      List<AuditRecord> batch;
+      try {
+        batch = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (batch == STOP) {
+        return;
+      }
+      List<AuditRecord> more = new ArrayList<>(batch);
+      List<List<AuditRecord>> drained = new ArrayList<>();
+      queue.drainTo(drained);
+      boolean stop = false;
+      for (List<AuditRecord> d : drained) {
+        if (d == STOP) {
+          stop = true;
+        } else {
+          more.addAll(d);
+        }
+      }
+      copy(l.replica(), more);
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  private void copy(String replica, List<AuditRecord> records) {
+    long backoff = 100;
+    while (true) {
+      try {
+        store.insert(replica, records);
+        storedSeq.accumulateAndGet(records.getLast().seq(), Math::max);
+        return;
+      } catch (RuntimeException e) {
+        log.error("audit: cannot copy {} records into the store (retrying): {}", records.size(), e.toString());
+        if (closing) {
+          return; // the file has them; the next start replays them
+        }
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  /** Close after the log: copies what the log committed on close, then stops. */
+  @Override
+  public void close() {
+    closing = true;
+    queue.add(STOP);
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
