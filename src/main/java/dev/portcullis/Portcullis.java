@@ -20,6 +20,9 @@ import dev.portcullis.service.Ingress;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.Timeouts;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditStore;
+import dev.portcullis.audit.StoreCopier;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.MetaRepository;
 import dev.portcullis.store.ServiceRepository;
@@ -117,12 +120,16 @@ public final class Portcullis implements AutoCloseable {
   private final AccessLevels accessLevels;
   private final Directory directory;
   private final SigningKeys signingKeys;
+  private final AuditLog auditLog;
+  private final StoreCopier auditCopier;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
       Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
-      SigningKeys signingKeys) {
+      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier) {
+    this.auditLog = auditLog;
+    this.auditCopier = auditCopier;
     this.signingKeys = signingKeys;
     this.settings = settings;
     this.database = database;
@@ -149,6 +156,15 @@ public final class Portcullis implements AutoCloseable {
         .orElse(settings.dataDir().resolve("portcullis.db"));
     Database database = Database.openSqlite(storeFile);
     Vertx vertx = null;
+    // The audit file first: what a crash left out of the store is replayed into it by the copier.
+    StoreCopier auditCopier = new StoreCopier(new AuditStore(database));
+    AuditLog auditLog;
+    try {
+      auditLog = StoreCopier.openLog(settings.dataDir(), AuditLog.Options.DEFAULTS, auditCopier);
+    } catch (IOException | RuntimeException e) {
+      database.close();
+      throw e;
+    }
     try {
       AdminToken token = AdminToken.loadOrCreate(settings.dataDir());
       ServiceRepository services = new ServiceRepository(database, Clock.systemUTC());
@@ -226,7 +242,8 @@ public final class Portcullis implements AutoCloseable {
       WorkloadAuthenticator workloads = new WorkloadAuthenticator(keys, directory::snapshot,
           settings.trustedIssuers(), clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
-          settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads, settings.assertion().iapIdentityPrefix());
+          settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads, settings.assertion().iapIdentityPrefix(),
+          auditLog);
       MasterKey masterKey = settings.assertion().masterKey().isPresent() ? settings.assertion().masterKey().get()
           : MasterKeyFile.loadOrCreate(settings.dataDir());
       SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);
@@ -258,11 +275,14 @@ public final class Portcullis implements AutoCloseable {
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
-          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys);
+          adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys, auditLog,
+          auditCopier);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
       }
+      auditLog.close();
+      auditCopier.close();
       database.close();
       throw e;
     }
@@ -442,6 +462,9 @@ public final class Portcullis implements AutoCloseable {
     } catch (Exception e) {
       log.warn("event loops did not stop cleanly: {}", e.toString());
     } finally {
+      // Every decision is in the queue by now: commit the file, copy it to the store, then let go.
+      auditLog.close();
+      auditCopier.close();
       database.close();
     }
   }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * holds what the file could still lose. After kill -9 at most the last commit window is missing; a
  * torn last line is cut off when the log is opened again.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AuditSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
   /** Called on the writer thread after each commit, with the records it made durable; must not block. */
@@ -99,8 +99,14 @@ public final class AuditLog implements AutoCloseable {
     return dir;
   }
 
+  /** Enqueues an event without waiting; a full queue or closed log drops it (counted). */
+  @Override
+  public void record(AuditEvent event) {
+    offer(event);
+  }
+
   /** Enqueues an event without waiting; false (and counted) when the queue is full or the log closed. */
-  public boolean record(AuditEvent event) {
+  public boolean offer(AuditEvent event) {
     if (closed || !queue.offer(event)) {
       dropped.incrementAndGet();
       return false;

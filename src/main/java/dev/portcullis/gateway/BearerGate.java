@@ -41,8 +41,11 @@ final class BearerGate {
 
   private final dev.portcullis.authn.DisabledUsers disabled;
 
+  private final DecisionAudit audit;
+
   BearerGate(Vertx vertx, WorkloadAuthenticator authenticator, Authorizer authorizer,
-      dev.portcullis.authn.DisabledUsers disabled) {
+      dev.portcullis.authn.DisabledUsers disabled, DecisionAudit audit) {
+    this.audit = audit;
     this.disabled = disabled;
     this.vertx = vertx;
     this.authenticator = authenticator;
@@ -117,8 +120,9 @@ final class BearerGate {
               ex.clientIp()));
     } catch (RuntimeException e) {
       log.error("IAM decision failed for {} on {}; denying", principal.memberKey(), target.name(), e);
-      decision = Decision.deny("internal error while deciding");
+      decision = Decision.deny(DecisionAudit.INTERNAL_ERROR);
     }
+    audit.bearer(req, ex, target, principal, decision);
     if (decision.allowed()) {
       // The credential was for Portcullis: it goes no further. Proxy-Authorization is hop-by-hop anyway.
       req.headers().remove("proxy-authorization");

@@ -6,6 +6,7 @@ import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.authn.workload.WorkloadAuthenticator;
 import dev.portcullis.iam.Authorizer;
+import dev.portcullis.audit.AuditSink;
 import dev.portcullis.iam.Decision;
 import dev.portcullis.iam.Permissions;
 import dev.portcullis.iam.Principal;
@@ -60,12 +61,22 @@ public final class IapGate {
   /** The prefix of email and sub on /_gcp_iap/identity, as in the IAP-compatible headers. */
   private final String iapPrefix;
   private final BearerGate bearers;
+  private final DecisionAudit audit;
 
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
       Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads,
       String iapPrefix) {
+    this(vertx, sessions, handoffs, requests, signInHost, sessionLifetime, disabled, authorizer, workloads, iapPrefix,
+        AuditSink.NONE);
+  }
+
+  /** As above, with every decision enqueued to the audit sink. */
+  public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
+      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads,
+      String iapPrefix, AuditSink auditSink) {
     this.iapPrefix = iapPrefix;
-    this.bearers = new BearerGate(vertx, workloads, authorizer, disabled);
+    this.audit = new DecisionAudit(auditSink);
+    this.bearers = new BearerGate(vertx, workloads, authorizer, disabled, audit);
     this.disabled = disabled;
     this.authorizer = authorizer;
     this.vertx = vertx;
@@ -136,8 +147,9 @@ public final class IapGate {
     } catch (RuntimeException e) {
       log.error("IAM decision failed for {} on {}; denying", principal.map(Principal::memberKey).orElse("anonymous"),
           target.name(), e);
-      decision = Decision.deny("internal error while deciding");
+      decision = Decision.deny(DecisionAudit.INTERNAL_ERROR);
     }
+    audit.session(req, ex, target, session.map(Session::identity).orElse(null), decision);
     if (decision.allowed()) {
       allow.accept(req, session.map(Caller::of).orElse(null));
       return;

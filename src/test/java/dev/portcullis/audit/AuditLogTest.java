@@ -45,7 +45,7 @@ class AuditLogTest {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          assertThat(log.record(decision(id))).isTrue();
+          assertThat(log.offer(decision(id))).isTrue();
         });
       }
       go.countDown();
@@ -81,7 +81,7 @@ class AuditLogTest {
       assertThat(log.committedSeq()).isEqualTo(10);
       log.record(decision("b"));
       assertThat(log.sync()).isEqualTo(11);
-      assertThat(log.record(decision("after-close-is-fine-until-closed"))).isTrue();
+      assertThat(log.offer(decision("after-close-is-fine-until-closed"))).isTrue();
     }
     ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
         ChainVerifier.Anchor.START, null);
@@ -137,7 +137,7 @@ class AuditLogTest {
       long start = System.nanoTime();
       int accepted = 0;
       for (int i = 0; i < 10_000; i++) {
-        if (log.record(decision("q" + i))) {
+        if (log.offer(decision("q" + i))) {
           accepted++;
         }
       }

@@ -1,0 +1,49 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEvent.Outcome;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.authn.Identity;
+import dev.portcullis.iam.Decision;
+import dev.portcullis.iam.Principal;
+import dev.portcullis.service.Service;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
+
+/**
+ * Turns one gateway decision into an audit event and enqueues it; never waits. The path is recorded
+ * without its query string.
+ */
+final class DecisionAudit {
+  static final String INTERNAL_ERROR = "internal error while deciding";
+
+  private final AuditSink sink;
+
+  DecisionAudit(AuditSink sink) {
+    this.sink = sink;
+  }
+
+  /** A decision on a signed-in person (identity present) or an anonymous caller (identity null). */
+  void session(HttpServerRequest req, Exchange ex, Service target, Identity identity, Decision decision) {
+    AuditEvent.Principal who = identity == null ? AuditEvent.Principal.ANONYMOUS
+        : new AuditEvent.Principal(identity.email(), identity.subject(), identity.provider(), "user");
+    record(req, ex, target, who, decision);
+  }
+
+  /** A decision on a bearer caller. */
+  void bearer(HttpServerRequest req, Exchange ex, Service target, Principal principal, Decision decision) {
+    String kind = principal.kind() == Principal.Kind.SERVICE_ACCOUNT ? "serviceAccount" : "user";
+    AuditEvent.Principal who = new AuditEvent.Principal(principal.email(), principal.memberKey(), "bearer", kind);
+    record(req, ex, target, who, decision);
+  }
+
+  private void record(HttpServerRequest req, Exchange ex, Service target, AuditEvent.Principal who,
+      Decision decision) {
+    Outcome outcome = decision.allowed() ? Outcome.ALLOW
+        : INTERNAL_ERROR.equals(decision.reason()) ? Outcome.ERROR : Outcome.DENY;
+    // TODO(issue 6): latency needs the request's start time on Exchange; recorded as 0 until then.
+    sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), who, ex.clientIp(),
+        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), req.path(), outcome,
+        decision.reason(), 0));
+  }
+}
