@@ -124,10 +124,16 @@ public final class ForkedPortcullis implements AutoCloseable {
   }
 
   public void createService(String name, String upstream) throws IOException, InterruptedException {
+    createService(name, upstream, new JsonObject());
+  }
+
+  /** Creates a service with extra fields, e.g. {@code {"iap": true}}. */
+  public void createService(String name, String upstream, JsonObject extra) throws IOException, InterruptedException {
+    JsonObject body = extra.copy().put("name", name).put("upstream", upstream);
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/v1/services"))
         .header("authorization", "Bearer " + adminToken)
         .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", name).put("upstream", upstream).encode()))
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
         .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 201) {
@@ -139,6 +145,11 @@ public final class ForkedPortcullis implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /** kill -9: the process gets no chance to flush or close anything. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Stops it as an operator would (SIGTERM), then forcibly if it does not exit in time. */
