@@ -21,6 +21,7 @@ import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.Timeouts;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.audit.AuditStore;
 import dev.portcullis.audit.StoreCopier;
 import dev.portcullis.store.Database;
@@ -243,7 +244,7 @@ public final class Portcullis implements AutoCloseable {
           settings.trustedIssuers(), clock);
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads, settings.assertion().iapIdentityPrefix(),
-          auditLog);
+          new AuditMetrics(meters, auditLog));
       MasterKey masterKey = settings.assertion().masterKey().isPresent() ? settings.assertion().masterKey().get()
           : MasterKeyFile.loadOrCreate(settings.dataDir());
       SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);

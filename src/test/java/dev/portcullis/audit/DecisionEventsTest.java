@@ -45,6 +45,12 @@ class DecisionEventsTest {
           assertThat(replies.get(i).get()).isEqualTo(i % 2 == 0 ? 200 : 401);
         }
         pool.shutdown();
+        String text = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + portcullis.adminPort() + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(text).contains("portcullis_audit_decisions_total{outcome=\"deny\",service=\"shut\"} " + (n / 2) + ".0");
+        assertThat(text).contains("portcullis_audit_dropped_total 0.0");
       }
     }
     // After close: every event is in the store, once, and the chain verifies.
