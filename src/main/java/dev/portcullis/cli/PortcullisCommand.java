@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "A self-hosted identity-aware proxy.",
     subcommands = {ServeCommand.class, ServicesCommand.class, UsersCommand.class, SessionsCommand.class,
         IamCommand.class, RolesCommand.class, AccessLevelsCommand.class, GroupsCommand.class,
-        ServiceAccountsCommand.class, AuthCommand.class, KeysCommand.class,
+        ServiceAccountsCommand.class, AuthCommand.class, KeysCommand.class, AuditCommand.class,
         CommandLine.HelpCommand.class})
 public final class PortcullisCommand implements Runnable {
 
