@@ -41,9 +41,9 @@ final class DecisionAudit {
       Decision decision) {
     Outcome outcome = decision.allowed() ? Outcome.ALLOW
         : INTERNAL_ERROR.equals(decision.reason()) ? Outcome.ERROR : Outcome.DENY;
-    // TODO(issue 6): latency needs the request's start time on Exchange; recorded as 0 until then.
+    long latencyMicros = (System.nanoTime() - ex.startNanos()) / 1_000;
     sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), who, ex.clientIp(),
         req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), req.path(), outcome,
-        decision.reason(), 0));
+        decision.reason(), latencyMicros));
   }
 }

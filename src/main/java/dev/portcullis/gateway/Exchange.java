@@ -5,7 +5,12 @@ package dev.portcullis.gateway;
  * and the port the client used, the client's address, and whether the client connected over HTTPS
  * (directly or, from a trusted proxy, as X-Forwarded-Proto says).
  */
-public record Exchange(String requestId, String host, int port, String clientIp, boolean secure) {
+public record Exchange(String requestId, String host, int port, String clientIp, boolean secure, long startNanos) {
+
+  /** An exchange starting now ({@code startNanos} is when the gateway took the request, for the audit latency). */
+  public Exchange(String requestId, String host, int port, String clientIp, boolean secure) {
+    this(requestId, host, port, clientIp, secure, System.nanoTime());
+  }
 
   /** scheme://host[:port] as the client reached us. */
   public String origin() {
@@ -16,6 +21,6 @@ public record Exchange(String requestId, String host, int port, String clientIp,
 
   /** The same origin on another host (the sign-in host), keeping scheme and port. */
   public String originOf(String otherHost) {
-    return new Exchange(requestId, otherHost, port, clientIp, secure).origin();
+    return new Exchange(requestId, otherHost, port, clientIp, secure, startNanos).origin();
   }
 }

@@ -65,6 +65,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    long startNanos = System.nanoTime();
     HttpServerResponse response = request.response();
     String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     boolean trustedPeer = clientAddress.trusted(peer);
@@ -80,7 +81,8 @@ public final class Gateway implements Handler<HttpServerRequest> {
     }
     String client = clientAddress.resolve(peer, request.headers().getAll("x-forwarded-for"));
     Exchange exchange = new Exchange(requestId, target.host(),
-        request.authority() == null ? -1 : request.authority().port(), client, secure(request, trustedPeer));
+        request.authority() == null ? -1 : request.authority().port(), client, secure(request, trustedPeer),
+        startNanos);
     if (JwksEndpoint.matches(request.path(), target.host().equals(settings.authHost()))) {
       jwks.serve(request);
       return;

@@ -66,6 +66,7 @@ class DecisionEventsTest {
       assertThat(e.userAgent()).isEqualTo("audit-test");
       assertThat(e.principal().kind()).isEqualTo("anonymous");
       assertThat(e.method()).isEqualTo("GET");
+      assertThat(e.latencyMicros()).isPositive().isLessThan(10_000_000L);
       assertThat(e.requestId()).matches("[0-9a-f]{32}");
       assertThat(allowed.getFirst().event().reason()).contains("allUsers");
       ChainVerifier.Result r = store.verify(replica);
