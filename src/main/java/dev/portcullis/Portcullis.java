@@ -100,6 +100,7 @@ public final class Portcullis implements AutoCloseable {
   private static final String DEMO_UPSTREAM_KEY = "demo.upstream";
   private static final String SIGN_IN_KEY = "signin.request_key";
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
+  private static final Duration STALE_RETRY_EVERY = Duration.ofSeconds(2);
   private static final Duration KEY_REFRESH_EVERY = Duration.ofSeconds(30);
   public static final String API_HOST = SignInHost.API_HOST;
 
@@ -264,6 +265,23 @@ public final class Portcullis implements AutoCloseable {
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
           signingKeys);
       int adminPort = await(admin.start());
+      // After a failed rebuild the snapshots deny (fail closed); retry until the store answers again.
+      vertx.setPeriodic(STALE_RETRY_EVERY.toMillis(), id -> {
+        if (iam.stale() || directory.stale()) {
+          background.execute(() -> {
+            try {
+              if (iam.stale()) {
+                iam.refresh();
+              }
+              if (directory.stale()) {
+                directory.refresh();
+              }
+            } catch (RuntimeException e) {
+              log.error("rebuilding the IAM snapshots failed again; still denying", e);
+            }
+          });
+        }
+      });
       portHolder[1] = adminPort;
       // Another replica may rotate: its new current key was already our next, so reading it late is safe.
       vertx.setPeriodic(KEY_REFRESH_EVERY.toMillis(), id -> background.execute(() -> {

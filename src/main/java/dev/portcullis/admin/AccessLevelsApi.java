@@ -4,7 +4,6 @@ import dev.portcullis.iam.condition.AccessLevel;
 import dev.portcullis.iam.condition.AccessLevels;
 import dev.portcullis.iam.condition.ConditionException;
 import dev.portcullis.iam.condition.Conditions;
-import dev.portcullis.service.Etags;
 import dev.portcullis.service.FieldError;
 import dev.portcullis.service.ValidationException;
 import dev.portcullis.store.AccessLevelRepository;
@@ -83,7 +82,7 @@ final class AccessLevelsApi {
     String name = rc.pathParam("name");
     Optional<Long> expected;
     try {
-      expected = etag(rc, body);
+      expected = Requests.etag(rc, body);
     } catch (ValidationException e) {
       AdminServer.fail(rc, e);
       return;
@@ -108,7 +107,7 @@ final class AccessLevelsApi {
     String name = rc.pathParam("name");
     Optional<Long> expected;
     try {
-      expected = etag(rc, new JsonObject());
+      expected = Requests.etag(rc, new JsonObject());
     } catch (ValidationException e) {
       AdminServer.fail(rc, e);
       return;
@@ -154,19 +153,6 @@ final class AccessLevelsApi {
     });
   }
 
-  private static Optional<Long> etag(RoutingContext rc, JsonObject body) {
-    String header = rc.request().getHeader("if-match");
-    Object field = body.getValue("etag");
-    if (field != null && !(field instanceof String)) {
-      throw new ValidationException("etag", "must be a string such as \"v3\", as returned by get");
-    }
-    String given = header != null ? header : (String) field;
-    if (given == null || given.equals("*")) {
-      return Optional.empty();
-    }
-    return Optional.of(Etags.version(given).orElseThrow(() -> new ValidationException("etag",
-        "'" + given + "' is not an etag this API returned; read the access level again")));
-  }
 
   private static void send(RoutingContext rc, int status, JsonObject body) {
     rc.response().setStatusCode(status)

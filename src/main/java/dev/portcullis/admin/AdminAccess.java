@@ -52,13 +52,38 @@ final class AdminAccess {
           + path + " (only the bootstrap admin token may)");
       return;
     }
-    Required r = required.get();
-    if (authorizer.decide(caller.principal(), r.resource(), r.permission(), AdminCaller.facts(rc)).allowed()) {
-      rc.next();
-    } else {
-      ApiError.send(rc, 403, "PERMISSION_DENIED", "permission '" + r.permission() + "' denied on " + r.resource()
-          + " for " + caller.describe() + "; a role that holds it must be granted there or above");
+    java.util.List<Required> all = new java.util.ArrayList<>();
+    all.add(required.get());
+    movedToProject(rc, path).ifPresent(all::add);
+    for (Required r : all) {
+      if (!authorizer.decide(caller.principal(), r.resource(), r.permission(), AdminCaller.facts(rc)).allowed()) {
+        ApiError.send(rc, 403, "PERMISSION_DENIED", "permission '" + r.permission() + "' denied on " + r.resource()
+            + " for " + caller.describe() + "; a role that holds it must be granted there or above");
+        return;
+      }
     }
+    rc.next();
+  }
+
+  /**
+   * Moving a service to another project puts it under that project's bindings: it takes the right to
+   * create services there too, not only to change the service where it is.
+   */
+  private Optional<Required> movedToProject(RoutingContext rc, String path) {
+    Matcher service = SERVICE.matcher(path);
+    if (rc.request().method() != HttpMethod.PATCH || !service.matches()) {
+      return Optional.empty();
+    }
+    JsonObject body = body(rc);
+    if (body == null || !(body.getValue("project") instanceof String project)) {
+      return Optional.empty();
+    }
+    Optional<Service> current = catalog.get().byName(service.group(1));
+    if (current.isEmpty() || current.get().project().equals(project)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Required(Permissions.SERVICES_CREATE,
+        ResourceName.tryParse("projects/" + project).orElse(ResourceName.ORGANIZATION)));
   }
 
   Optional<Required> required(HttpMethod method, String path, RoutingContext rc) {

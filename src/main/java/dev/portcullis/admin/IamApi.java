@@ -174,19 +174,12 @@ final class IamApi {
 
   /** The role etag from If-Match or the body; null after answering 400 for a malformed one. */
   private static Optional<Long> roleEtag(RoutingContext rc, JsonObject body) {
-    String given = rc.request().getHeader("if-match");
-    if (given == null && body.getValue("etag") instanceof String s) {
-      given = s;
-    }
-    if (given == null || given.equals("*")) {
-      return Optional.empty();
-    }
-    Optional<Long> v = dev.portcullis.service.Etags.version(given);
-    if (v.isEmpty()) {
-      AdminServer.fail(rc, new ValidationException("etag", "'" + given + "' is not an etag this API returned"));
+    try {
+      return Requests.etag(rc, body);
+    } catch (ValidationException e) {
+      AdminServer.fail(rc, e);
       return null;
     }
-    return v;
   }
 
   static JsonObject roleJson(Role r) {

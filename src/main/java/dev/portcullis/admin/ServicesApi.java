@@ -1,7 +1,6 @@
 package dev.portcullis.admin;
 
 import dev.portcullis.config.Settings;
-import dev.portcullis.service.Etags;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
@@ -73,7 +72,7 @@ final class ServicesApi {
     String name = rc.pathParam("name");
     Optional<Long> expected;
     try {
-      expected = etag(rc, body);
+      expected = Requests.etag(rc, body);
     } catch (ValidationException e) {
       AdminServer.fail(rc, e);
       return;
@@ -97,7 +96,7 @@ final class ServicesApi {
     String name = rc.pathParam("name");
     Optional<Long> expected;
     try {
-      expected = etag(rc, new JsonObject());
+      expected = Requests.etag(rc, new JsonObject());
     } catch (ValidationException e) {
       AdminServer.fail(rc, e);
       return;
@@ -105,19 +104,6 @@ final class ServicesApi {
     blocking(rc, () -> json(registry.delete(name, expected)), 200);
   }
 
-  private static Optional<Long> etag(RoutingContext rc, JsonObject body) {
-    String header = rc.request().getHeader("if-match");
-    Object field = body.getValue("etag");
-    if (field != null && !(field instanceof String)) {
-      throw new ValidationException("etag", "must be a string such as \"v3\", as returned by get");
-    }
-    String given = header != null ? header : (String) field;
-    if (given == null || given.equals("*")) {
-      return Optional.empty();
-    }
-    return Optional.of(Etags.version(given).orElseThrow(() ->
-        new ValidationException("etag", "'" + given + "' is not an etag this API returned; read the service again")));
-  }
 
   private JsonObject json(Service s) {
     return ServiceJson.toJson(s, registry.catalog(), settings.scheme(), gatewayPort.getAsInt());

@@ -56,7 +56,28 @@ public final class Directory {
 
   /** Re-reads the store and swaps the snapshot; listeners see the new one before this returns. */
   public synchronized void refresh() {
-    DirectorySnapshot next = DirectorySnapshot.load(groups, ++builds);
+    DirectorySnapshot next;
+    try {
+      next = DirectorySnapshot.load(groups, ++builds);
+    } catch (RuntimeException e) {
+      // Fail closed: a removed membership may already be in the store. Until a rebuild succeeds, nobody is
+      // in any group (and service accounts are unknown), so no grant rests on stale memberships.
+      stale = true;
+      publish(DirectorySnapshot.empty());
+      throw e;
+    }
+    stale = false;
+    publish(next);
+  }
+
+  private volatile boolean stale;
+
+  /** True after a failed rebuild, until one succeeds. */
+  public boolean stale() {
+    return stale;
+  }
+
+  private void publish(DirectorySnapshot next) {
     snapshot.set(next);
     for (Consumer<DirectorySnapshot> l : listeners) {
       l.accept(next);

@@ -174,6 +174,35 @@ public final class Iam {
 
   /** Re-reads the store and swaps the snapshot; listeners see the new one before this returns. */
   public synchronized void refresh() {
+    IamSnapshot next;
+    try {
+      next = build();
+    } catch (RuntimeException e) {
+      // Fail closed: a change may already be in the store that the old snapshot would not show (a removed
+      // binding still granting). Until a rebuild succeeds, nothing is granted; the break-glass token works.
+      stale = true;
+      publish(IamSnapshot.EMPTY);
+      throw e;
+    }
+    stale = false;
+    publish(next);
+  }
+
+  private volatile boolean stale;
+
+  /** True after a failed rebuild, until one succeeds: decisions then deny everything. */
+  public boolean stale() {
+    return stale;
+  }
+
+  private void publish(IamSnapshot next) {
+    snapshot.set(next);
+    for (Consumer<IamSnapshot> l : listeners) {
+      l.accept(next);
+    }
+  }
+
+  private IamSnapshot build() {
     List<Role> custom = new ArrayList<>();
     for (IamRepository.StoredRole r : repository.roles()) {
       Set<String> perms = new LinkedHashSet<>();
@@ -191,11 +220,7 @@ public final class Iam {
       }
       policies.put(resource.get(), toPolicy(p));
     }
-    IamSnapshot next = new IamSnapshot(custom, policies);
-    snapshot.set(next);
-    for (Consumer<IamSnapshot> l : listeners) {
-      l.accept(next);
-    }
+    return new IamSnapshot(custom, policies);
   }
 
   /** Stored bindings are trusted to parse (they were validated when written); roles may since have gone. */

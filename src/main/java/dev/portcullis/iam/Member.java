@@ -1,7 +1,7 @@
 package dev.portcullis.iam;
 
-import dev.portcullis.authn.Emails;
 import dev.portcullis.config.DnsLabel;
+import dev.portcullis.directory.MemberName;
 import java.util.Locale;
 
 /**
@@ -68,22 +68,18 @@ public sealed interface Member {
     String kind = colon < 0 ? "" : raw.substring(0, colon);
     String value = colon < 0 ? "" : raw.substring(colon + 1);
     return switch (kind) {
-      case "user" -> new User(email(raw, value));
-      case "group" -> new Group(email(raw, value));
-      case "serviceAccount" -> new ServiceAccount(email(raw, value));
+      case "user", "group", "serviceAccount" -> switch (MemberName.parseOrExplain(raw)) {
+        case MemberName.Parsed.Invalid i -> throw new IllegalArgumentException("member " + i.reason());
+        case MemberName.Parsed.Valid v -> switch (v.member().kind()) {
+          case USER -> new User(v.member().email());
+          case GROUP -> new Group(v.member().email());
+          case SERVICE_ACCOUNT -> new ServiceAccount(v.member().email());
+        };
+      };
       case "domain" -> new Domain(domain(raw, value));
       default -> throw new IllegalArgumentException("member '" + printable(raw) + "' has no known kind: use "
           + "user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, allAuthenticatedUsers or allUsers");
     };
-  }
-
-  private static String email(String raw, String value) {
-    // Exactly what was given, apart from case: no trimming of spaces a copy-paste brought along.
-    if (!value.equals(value.trim())) {
-      throw new IllegalArgumentException("member '" + printable(raw) + "' has spaces around its email");
-    }
-    return Emails.normalize(value).orElseThrow(() -> new IllegalArgumentException("member '" + printable(raw)
-        + "' does not hold a valid email (one '@', no spaces or control characters, a DNS domain)"));
   }
 
   private static String domain(String raw, String value) {

@@ -556,4 +556,20 @@ class IamGatewayTest {
     setPolicy("projects/p-exists", new JsonObject().put("etag", granted.getString("etag")).put("bindings", new JsonArray()));
     assertThat(portcullis.admin("DELETE", "/v1/groups/kept@example.com", null).status()).isEqualTo(200);
   }
+
+  @Test
+  void movingAServiceToAnotherProject_needsTheRightToCreateServicesThere() throws Exception {
+    String mover = apiToken("mo@example.com");
+    portcullis.grant("projects/mine", PredefinedRoles.ADMIN, "user:mo@example.com");
+    String s = service("mine");
+    TestPortcullis.AdminResponse moved = AdminCalls.call(portcullis, mover, "PATCH", "/v1/services/" + s,
+        new JsonObject().put("project", "theirs"));
+    assertThat(moved.status()).isEqualTo(403);
+    assertThat(moved.body().encode()).contains("projects/theirs");
+    assertThat(AdminCalls.call(portcullis, mover, "PATCH", "/v1/services/" + s,
+        new JsonObject().put("reauthMaxAge", "8h")).status()).isEqualTo(200);
+    portcullis.grant("projects/theirs", PredefinedRoles.ADMIN, "user:mo@example.com");
+    assertThat(AdminCalls.call(portcullis, mover, "PATCH", "/v1/services/" + s,
+        new JsonObject().put("project", "theirs")).status()).isEqualTo(200);
+  }
 }
