@@ -1,6 +1,8 @@
 package dev.portcullis.admin;
 
 import dev.portcullis.assertion.SigningKeys;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.AuditStore;
 import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
@@ -66,9 +68,12 @@ public final class AdminServer {
    */
   public record Access(Iam iam, Authorizer authorizer, BiFunction<String, String, Optional<Principal>> bearer) {}
 
+  /** Where admin changes are audited, and the stored audit log the audit endpoint reads. */
+  public record Audit(AuditSink sink, AuditStore store) {}
+
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
-      Access access, AccessLevels accessLevels, SigningKeys signingKeys) {
+      Access access, AccessLevels accessLevels, SigningKeys signingKeys, Audit audit) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -82,6 +87,10 @@ public final class AdminServer {
     router.route("/v1/*").handler(rc -> authenticate(rc, token, access));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.route("/v1/*").handler(new AdminAccess(access.authorizer(), registry::catalog)::check);
+    router.route("/v1/*").handler(new AdminChanges(vertx, audit.sink(), new AdminChanges.Readers(access.iam(),
+        registry, settings.scheme(), gatewayPort, people.directory(), people.keys(), people.users(), people.sessions(),
+        accessLevels, signingKeys, people.clock()))::handle);
+    new AuditApi(vertx, audit.store(), people.clock()).mount(router);
     new IamApi(vertx, access.iam(), access.authorizer(), registry::catalog, settings.domain()).mount(router);
     new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
     new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
