@@ -13,6 +13,7 @@ import dev.portcullis.config.Settings;
 import dev.portcullis.demo.HelloApp;
 import dev.portcullis.directory.Directory;
 import dev.portcullis.gateway.Gateway;
+import dev.portcullis.gateway.LiveConnections;
 import dev.portcullis.gateway.GatewayMetrics;
 import dev.portcullis.gateway.GatewayServer;
 import dev.portcullis.gateway.LoopLocalHttpClient;
@@ -281,7 +282,21 @@ public final class Portcullis implements AutoCloseable {
       SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);
       UpstreamIdentity identity = new UpstreamIdentity(signingKeys, settings.assertion(), directory::snapshot, clock);
 
-      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate, identity);
+      // Open WebSockets and streams are decided again after every change that could refuse their holder.
+      LiveConnections live = new LiveConnections(authorizer, registry::catalog, disabledUsers, auditSink, clock);
+      iam.onChange(snapshot -> live.recheck());
+      directory.onChange(snapshot -> live.recheck());
+      accessLevels.onChange(snapshot -> live.recheck());
+      registry.onChange(catalog -> live.recheck());
+      sessions.onRevoked(hashes -> {
+        live.sessionsRevoked(hashes);
+        live.recheck(); // a disabled user's bearer connections too
+      });
+      vertx.setPeriodic(settings.liveRecheckInterval().toMillis(), id -> background.execute(live::recheck));
+      io.micrometer.core.instrument.Gauge.builder("portcullis.live.connections", live, LiveConnections::size)
+          .description("open WebSockets and streamed responses on services with IAP on").register(meters);
+      Gateway gateway = new Gateway(settings, vertx, client, new GatewayMetrics(meters), signInHost, gate, identity,
+          live);
       registry.onChange(gateway::update);
       GatewayServer gatewayServer = new GatewayServer(settings, vertx, gateway);
       int gatewayPort = await(gatewayServer.start(eventLoops));

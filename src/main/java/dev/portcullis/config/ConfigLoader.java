@@ -77,6 +77,8 @@ public final class ConfigLoader {
     key("audit.include_query", "false", "true or false (keep the query string in decision events)");
     key("audit.retention_days", "365", "a whole number of days from 0 to 36500; 0 keeps audit events forever");
     key("audit.file", "", "a file path: every audit event is also appended there as one JSON line; empty for none");
+    key("live.recheck_interval", "30s", "a duration from 100ms to 30s: how often open WebSockets and streams are "
+        + "decided again for conditions that change by themselves (time windows, session age)");
     key("audit.stdout", "false", "true or false (every audit event is also written to standard output)");
   }
 
@@ -277,6 +279,8 @@ public final class ConfigLoader {
         adminUrl(v),
         TrustedIssuersConfig.parse(v, ISSUER_KEY),
         assertion(v, masterKeyVariable),
+        parse(v, "live.recheck_interval", x -> Durations.parse(x)
+            .filter(d -> d.toMillis() >= 100 && d.compareTo(java.time.Duration.ofSeconds(30)) <= 0)),
         new AuditSettings(
             parse(v, "audit.enabled", ConfigLoader::bool),
             parse(v, "audit.include_query", ConfigLoader::bool),

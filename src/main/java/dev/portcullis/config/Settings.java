@@ -34,6 +34,7 @@ public record Settings(
     Optional<String> adminUrl,
     List<TrustedIssuerSettings> trustedIssuers,
     AssertionSettings assertion,
+    Duration liveRecheckInterval,
     AuditSettings audit) {
 
   public boolean tls() {

@@ -77,7 +77,7 @@ final class BearerGate {
       invalid(req, ex, target, credential.problem());
       return;
     }
-    String pathAndQuery = UpstreamInterceptor.originForm(req.uri());
+    String pathAndQuery = RequestTarget.originForm(req.uri());
     int query = pathAndQuery.indexOf('?');
     String rawPath = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
     String origin = ex.origin();

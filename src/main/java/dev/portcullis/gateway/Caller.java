@@ -7,11 +7,13 @@ import dev.portcullis.session.Tokens;
 
 /**
  * Who IAM let through, as the upstream is told: the identity the assertion and user headers carry, and
- * the key its signed assertion is reused under (a session, or a bearer token's hash).
+ * the key its signed assertion is reused under (a session, or a bearer token's hash). The principal IAM
+ * decided on, and the session when there is one, go with it so that a live connection can be decided
+ * again later.
  */
-record Caller(Identity identity, String assertionKey) {
+record Caller(Identity identity, String assertionKey, Principal principal, Session session) {
   static Caller of(Session session) {
-    return new Caller(session.identity(), session.idHash());
+    return new Caller(session.identity(), session.idHash(), Principal.user(session.identity().email()), session);
   }
 
   /**
@@ -21,6 +23,6 @@ record Caller(Identity identity, String assertionKey) {
   static Caller of(Principal principal, String bearerToken) {
     String provider = principal.kind() == Principal.Kind.SERVICE_ACCOUNT ? "serviceAccount" : "workload";
     return new Caller(new Identity(principal.memberKey(), principal.memberKey(), principal.email(), provider),
-        "bearer:" + Tokens.hash(bearerToken));
+        "bearer:" + Tokens.hash(bearerToken), principal, null);
   }
 }

@@ -59,7 +59,8 @@ final class Forwarder {
    * {@code originForm} is the request's target in origin form, as the gateway checked it; {@code paused} says
    * that an earlier step (the IAP gate) paused the request.
    */
-  void forward(HttpServerRequest request, String originForm, boolean paused) {
+  void forward(HttpServerRequest request, String originForm, boolean paused, LiveConnections live,
+      LiveConnections.Holder holder) {
     MultiMap headers = request.headers();
     // As vertx-http-proxy: a transfer coding other than chunked alone cannot be framed for the upstream.
     Boolean chunked = chunked(headers);
@@ -68,7 +69,10 @@ final class Forwarder {
       request.response().setStatusCode(400).putHeader("content-length", "0").end();
       return;
     }
-    new Exchange(request, originForm, chunked).start(paused);
+    Exchange exchange = new Exchange(request, originForm, chunked);
+    exchange.live = live;
+    exchange.holder = holder;
+    exchange.start(paused);
   }
 
   /** True for "chunked", false for no Transfer-Encoding, null for any other transfer coding. */
@@ -101,6 +105,9 @@ final class Forwarder {
     private boolean streaming;
     private boolean paused;
     private boolean done;
+    private LiveConnections live;
+    private LiveConnections.Holder holder;
+    private LiveConnections.Connection registration;
 
     Exchange(HttpServerRequest request, String originForm, boolean chunked) {
       this.request = request;
@@ -241,6 +248,11 @@ final class Forwarder {
         }
       }
       untilClose = closeDelimited;
+      // A response streamed without a length (server-sent events, a live feed) may last: register it, so that
+      // access revoked while it runs ends it.
+      if (live != null && holder != null && !upHeaders.contains("content-length")) {
+        registration = live.open(holder, vertx.getOrCreateContext(), this::revoked);
+      }
       // The body is relayed by hand rather than through a Pipe: the same back-pressure (stop reading the
       // upstream while the client's write queue is full), without a pipe, a promise and a listener per chunk.
       body = up;
@@ -275,6 +287,9 @@ final class Forwarder {
         return;
       }
       relayDone = true;
+      if (registration != null) {
+        registration.ended();
+      }
       stop();
       if (failure == null) {
         if (untilClose) {
@@ -289,6 +304,26 @@ final class Forwarder {
         request.connection().close();
       } else {
         response.reset();
+      }
+    }
+
+    /** Access was revoked while the response streamed: the upstream is cut and the client's stream ended. */
+    private void revoked(String reason) {
+      if (relayDone) {
+        return;
+      }
+      relayDone = true;
+      stop();
+      log.debug("ending a stream to {}: {}", route.name(), reason);
+      if (body != null) {
+        body.handler(null);
+        body.endHandler(null);
+      }
+      upstream.reset();
+      if (untilClose) {
+        response.end().onComplete(v -> request.connection().close());
+      } else if (!response.ended() && !response.closed()) {
+        response.end();
       }
     }
 

@@ -42,12 +42,14 @@ public final class Gateway implements Handler<HttpServerRequest> {
   private final SignInHost signInHost;
   private final IapGate gate;
   private final UpstreamIdentity identity;
+  private final LiveConnections live;
   private final JwksEndpoint jwks;
   private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
 
   public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics, SignInHost signInHost,
-      IapGate gate, UpstreamIdentity identity) {
+      IapGate gate, UpstreamIdentity identity, LiveConnections live) {
     this.identity = identity;
+    this.live = live;
     this.jwks = new JwksEndpoint(identity::jwks);
     this.settings = settings;
     this.signInHost = signInHost;
@@ -108,17 +110,24 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     if (route.service.iap() && route.service.allowHttpOptions() && Preflight.is(request)) {
-      forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null);
+      forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null, null);
       return;
     }
     if (route.service.iap()) {
       // The gate pauses the request while it looks the session up; the forwarder resumes it.
       gate.handle(request, exchange, route.service, (r, caller) -> forward(r, route, target.originForm(), true,
           trustedPeer, peer, requestId, headers -> identity.apply(headers, route.service,
-              caller == null ? null : caller.identity(), caller == null ? null : caller.assertionKey())));
+              caller == null ? null : caller.identity(), caller == null ? null : caller.assertionKey()),
+          new LiveConnections.Holder(service, caller == null ? Optional.empty() : Optional.of(caller.principal()),
+              caller == null ? null : caller.session(), target.host(), r.path(), r.method().name(), client,
+              r.getHeader("user-agent"), requestId, r.canUpgradeToWebSocket() ? "websocket" : "stream", true)));
       return;
     }
-    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null);
+    // Watched too, so that switching IAP on closes what was opened without it.
+    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null,
+        new LiveConnections.Holder(service, Optional.empty(), null, target.host(), request.path(),
+            request.method().name(), client, request.getHeader("user-agent"), requestId,
+            request.canUpgradeToWebSocket() ? "websocket" : "stream", false));
   }
 
   /**
@@ -126,7 +135,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
    * only Portcullis's own copies reach the upstream), then the service's route streams the exchange.
    */
   private void forward(HttpServerRequest request, Route route, String originForm, boolean paused, boolean trustedPeer,
-      String peer, String requestId, Consumer<MultiMap> identify) {
+      String peer, String requestId, Consumer<MultiMap> identify, LiveConnections.Holder holder) {
     MultiMap headers = request.headers();
     HeaderHygiene.stripInbound(headers, trustedPeer);
     SessionCookies.stripFromRequest(headers);
@@ -143,7 +152,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
         return;
       }
     }
-    route.handle(request, originForm, paused);
+    route.handle(request, originForm, paused, holder == null ? null : live, holder);
   }
 
   /** HTTPS as the client connected: directly, or as a trusted proxy's X-Forwarded-Proto says. */

@@ -275,7 +275,7 @@ public final class IapGate {
 
   /** The request's path and query on this host, also for an absolute-form target. */
   private static String localTarget(HttpServerRequest req) {
-    String target = UpstreamInterceptor.originForm(req.uri());
+    String target = RequestTarget.originForm(req.uri());
     return target.startsWith("/") ? target : "/";
   }
 

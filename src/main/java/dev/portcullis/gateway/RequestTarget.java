@@ -147,4 +147,18 @@ public final class RequestTarget {
     }
     return b.toString();
   }
+
+  /** An absolute-form target (already checked against Host) in origin form, as it is sent upstream. */
+  static String originForm(String uri) {
+    if (uri.startsWith("/") || uri.equals("*")) {
+      return uri;
+    }
+    try {
+      java.net.URI u = new java.net.URI(uri);
+      String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+      return u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
+    } catch (java.net.URISyntaxException e) {
+      return "/";
+    }
+  }
 }

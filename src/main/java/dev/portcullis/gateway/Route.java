@@ -3,15 +3,9 @@ package dev.portcullis.gateway;
 import dev.portcullis.config.Settings;
 import dev.portcullis.service.Service;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
-import io.vertx.httpproxy.ProxyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +14,7 @@ final class Route {
   private static final Logger log = LoggerFactory.getLogger(Route.class);
 
   final Service service;
-  private final HttpProxy proxy;
+  private final WebSocketTunnel tunnel;
   private final Forwarder forwarder;
   final Timer upstreamLatency;
   final GatewayMetrics.Requests requests;
@@ -42,37 +36,22 @@ final class Route {
     this.upstreamLatency = metrics.upstreamLatency(service.name());
     this.requests = metrics.requests(service.name());
     this.forwarder = new Forwarder(this, vertx, client, host, port, ssl, connectMillis);
-    this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client);
-    proxy.origin(this::openUpstream);
-    // Added with WebSocket support: the proxy carries only upgrades, and an interceptor added without it would
-    // not see them.
-    proxy.addInterceptor(new UpstreamInterceptor(this), true);
+    this.tunnel = new WebSocketTunnel(this, vertx, client, host, port, ssl, connectMillis);
   }
 
   /**
-   * Streams one exchange to the upstream: WebSocket upgrades through vertx-http-proxy, everything else
-   * through the forwarder. {@code originForm} is the checked request target in origin form; {@code paused}
-   * says that an earlier step paused the request, so that it is resumed once its body has somewhere to go.
+   * Streams one exchange to the upstream: WebSocket upgrades through the tunnel, everything else through the
+   * forwarder. {@code originForm} is the checked request target in origin form; {@code paused} says that an
+   * earlier step paused the request, so that it is resumed once its body has somewhere to go. A WebSocket or
+   * a streamed response is registered in {@code live} with its {@code holder} (both null without IAP).
    */
-  void handle(HttpServerRequest request, String originForm, boolean paused) {
+  void handle(HttpServerRequest request, String originForm, boolean paused, LiveConnections live,
+      LiveConnections.Holder holder) {
     if (request.canUpgradeToWebSocket()) {
-      proxy.handle(request);
+      tunnel.open(request, originForm, live, holder);
     } else {
-      forwarder.forward(request, originForm, paused);
+      forwarder.forward(request, originForm, paused, live, holder);
     }
-  }
-
-  private Future<HttpClientRequest> openUpstream(ProxyContext ctx) {
-    RequestOptions options = new RequestOptions()
-        .setHost(host)
-        .setPort(port)
-        .setSsl(ssl)
-        .setConnectTimeout(connectMillis);
-    return ctx.client().request(options).onSuccess(r -> {
-      // Failures reach the proxy through the response (a 502/504 page, or a reset towards the client).
-      // Without a handler Vert.x logs each one at ERROR, e.g. every WebSocket that closes.
-      r.exceptionHandler(e -> log.debug("upstream exchange for {} ended: {}", service.name(), e.toString()));
-    });
   }
 
   String name() {

@@ -21,6 +21,9 @@ public final class Sessions {
   /** A new session and the cookie value that names it (never stored). */
   public record Created(String cookieValue, Session session) {}
 
+  private final List<java.util.function.Consumer<List<String>>> revokedListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** The longest time between two writes of a session's last use; shorter for short idle timeouts. */
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   /** Longer than any store read in flight: see {@link #remember}. */
@@ -222,6 +225,14 @@ public final class Sessions {
       revoked.put(h, Boolean.TRUE);
     }
     cache.invalidateAll(hashes);
+    for (java.util.function.Consumer<List<String>> l : revokedListeners) {
+      l.accept(hashes);
+    }
+  }
+
+  /** Called with the id hashes of sessions just revoked (sign-out, revocation, a disabled user). */
+  public void onRevoked(java.util.function.Consumer<List<String>> listener) {
+    revokedListeners.add(listener);
   }
 
   private static String truncate(String ua) {

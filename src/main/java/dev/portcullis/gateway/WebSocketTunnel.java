@@ -1,0 +1,288 @@
+package dev.portcullis.gateway;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket upgrade carried to the upstream: the upgrade request goes on with the gateway's headers;
+ * an answer other than 101 is relayed as any response; a 101 joins the two connections into a byte
+ * tunnel. The frames are not decoded, but the upstream-to-client direction is followed frame by frame,
+ * so Portcullis can end a live connection with a close frame of its own (code 4403) between two of the
+ * upstream's frames, never inside one.
+ */
+final class WebSocketTunnel {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketTunnel.class);
+  /** How long the client may take to answer our close frame before its connection is closed. */
+  private static final long CLOSE_GRACE_MILLIS = 1_000;
+
+  private final Route route;
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final RequestOptions options;
+
+  WebSocketTunnel(Route route, Vertx vertx, HttpClient client, String host, int port, boolean ssl, long connectMillis) {
+    this.route = route;
+    this.vertx = vertx;
+    this.client = client;
+    this.options = new RequestOptions().setHost(host).setPort(port).setSsl(ssl).setConnectTimeout(connectMillis)
+        .setMethod(HttpMethod.GET);
+  }
+
+  /** {@code live} registers the open tunnel (null for a service without IAP). */
+  void open(HttpServerRequest request, String originForm, LiveConnections live, LiveConnections.Holder holder) {
+    request.pause();
+    client.request(new RequestOptions(options).setURI(originForm)).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(request, ar.cause());
+        return;
+      }
+      HttpClientRequest up = ar.result();
+      up.headers().setAll(request.headers());
+      up.exceptionHandler(e -> log.debug("upgrade to {} ended: {}", route.name(), e.toString()));
+      up.connect().onComplete(rar -> {
+        if (rar.failed()) {
+          failed(request, rar.cause());
+          return;
+        }
+        HttpClientResponse answer = rar.result();
+        if (answer.statusCode() != 101) {
+          refused(request, answer);
+          return;
+        }
+        HttpServerResponse response = request.response();
+        String requestId = response.headers().get("x-request-id");
+        response.headers().setAll(answer.headers());
+        // The gateway's own request id, not the upstream's.
+        if (requestId != null) {
+          response.headers().set("x-request-id", requestId);
+        }
+        NetSocket upstream = answer.netSocket();
+        upstream.pause();
+        request.toNetSocket().onComplete(sar -> {
+          if (sar.failed()) {
+            log.debug("switching {} to a tunnel failed: {}", route.name(), sar.cause().toString());
+            upstream.close();
+            return;
+          }
+          new Tunnel(sar.result(), upstream).start(live, holder);
+        });
+        request.resume();
+      });
+    });
+  }
+
+  /** The upstream could not be reached: our own 502/504 page, as for any request. */
+  private void failed(HttpServerRequest request, Throwable failure) {
+    request.resume();
+    UpstreamErrors.send(route.name(), request.response(), request.getHeader("accept"), failure);
+  }
+
+  /** The upstream answered the upgrade with something else: relay it like an ordinary response. */
+  private void refused(HttpServerRequest request, HttpClientResponse answer) {
+    request.resume();
+    HttpServerResponse response = request.response();
+    response.setStatusCode(answer.statusCode());
+    String requestId = response.headers().get("x-request-id");
+    Forwarder.copyResponseHeaders(answer.headers(), response.headers());
+    if (requestId != null) {
+      response.headers().set("x-request-id", requestId);
+    }
+    answer.body().onComplete(b -> {
+      if (b.succeeded()) {
+        response.headers().remove("transfer-encoding");
+        response.end(b.result());
+      } else {
+        response.reset();
+      }
+    });
+  }
+
+  /** The two sockets of an upgraded connection. */
+  private final class Tunnel {
+    private final NetSocket client;
+    private final NetSocket upstream;
+    private final Frames frames = new Frames();
+    private LiveConnections.Connection registration;
+    private String closing; // the reason, once Portcullis is ending the connection
+    private boolean closed;
+
+    Tunnel(NetSocket client, NetSocket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+
+    void start(LiveConnections live, LiveConnections.Holder holder) {
+      if (live != null && holder != null) {
+        registration = live.open(holder, vertx.getOrCreateContext(), this::close);
+      }
+      relay(client, upstream, null);
+      relay(upstream, client, this::fromUpstream);
+      client.closeHandler(v -> ended());
+      upstream.closeHandler(v -> ended());
+      client.exceptionHandler(e -> log.debug("client side of a tunnel to {}: {}", route.name(), e.toString()));
+      upstream.exceptionHandler(e -> log.debug("upstream side of a tunnel to {}: {}", route.name(), e.toString()));
+      upstream.resume();
+    }
+
+    /** Copies from one socket to the other with back-pressure; {@code filter} sees the upstream's bytes first. */
+    private void relay(NetSocket from, NetSocket to, Handler<Buffer> filter) {
+      from.handler(data -> {
+        if (filter != null) {
+          filter.handle(data);
+        } else if (closing == null) {
+          write(from, to, data);
+        }
+      });
+    }
+
+    private void write(NetSocket from, NetSocket to, Buffer data) {
+      to.write(data);
+      if (to.writeQueueFull()) {
+        from.pause();
+        to.drainHandler(v -> from.resume());
+      }
+    }
+
+    /** Bytes from the upstream: passed on whole, or, once closing, only up to the end of the current frame. */
+    private void fromUpstream(Buffer data) {
+      if (closing == null) {
+        frames.advance(data, 0);
+        write(upstream, client, data);
+        return;
+      }
+      if (closed) {
+        return;
+      }
+      int end = frames.advance(data, 0) ;
+      if (end >= 0) {
+        write(upstream, client, data.getBuffer(0, end));
+        sendClose();
+      } else {
+        write(upstream, client, data);
+      }
+    }
+
+    /** Ends the connection: a close frame to the client between two frames, and the upstream closed. */
+    private void close(String reason) {
+      if (closing != null || closed) {
+        return;
+      }
+      closing = reason;
+      if (frames.atBoundary()) {
+        sendClose();
+      }
+      // else: the rest of the current frame is passed on first (fromUpstream), then the close frame.
+    }
+
+    private void sendClose() {
+      closed = true;
+      client.write(closeFrame(LiveConnections.CLOSE_CODE, "access revoked"));
+      upstream.close();
+      vertx.setTimer(CLOSE_GRACE_MILLIS, id -> client.close());
+    }
+
+    private void ended() {
+      if (registration != null) {
+        registration.ended();
+      }
+      client.close();
+      upstream.close();
+    }
+  }
+
+  /** An unmasked close frame (server to client) with a status code and a short reason. */
+  static Buffer closeFrame(short code, String reason) {
+    byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+    int length = Math.min(text.length, 123);
+    Buffer b = Buffer.buffer(4 + length);
+    b.appendByte((byte) 0x88);
+    b.appendByte((byte) (2 + length));
+    b.appendShort(code);
+    b.appendBytes(text, 0, length);
+    return b;
+  }
+
+  /**
+   * Follows WebSocket frame boundaries in a byte stream (RFC 6455 section 5.2): the header (2 bytes, then
+   * 2 or 8 bytes of extended length, then 4 bytes of mask key when masked), then the payload.
+   */
+  static final class Frames {
+    private final byte[] header = new byte[14];
+    private int headerRead;
+    private long payloadLeft;
+
+    boolean atBoundary() {
+      return headerRead == 0 && payloadLeft == 0;
+    }
+
+    /**
+     * Consumes {@code data} from {@code from}; returns the offset just after the first frame that ends in
+     * it (so that a close frame may follow there), or -1 when no frame ends in it. The whole buffer is
+     * consumed either way.
+     */
+    int advance(Buffer data, int from) {
+      int firstEnd = -1;
+      int i = from;
+      int n = data.length();
+      while (i < n) {
+        if (payloadLeft > 0) {
+          long take = Math.min(payloadLeft, n - i);
+          payloadLeft -= take;
+          i += (int) take;
+          if (payloadLeft == 0 && firstEnd < 0) {
+            firstEnd = i;
+          }
+          continue;
+        }
+        header[headerRead++] = data.getByte(i++);
+        int needed = headerLength();
+        if (needed < 0 || headerRead < needed) {
+          continue;
+        }
+        payloadLeft = payloadLength();
+        headerRead = 0;
+        if (payloadLeft == 0 && firstEnd < 0) {
+          firstEnd = i;
+        }
+      }
+      return firstEnd;
+    }
+
+    /** The header's full length once enough of it is known; -1 while it is not. */
+    private int headerLength() {
+      if (headerRead < 2) {
+        return -1;
+      }
+      int len7 = header[1] & 0x7f;
+      int masked = (header[1] & 0x80) != 0 ? 4 : 0;
+      return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + masked;
+    }
+
+    private long payloadLength() {
+      int len7 = header[1] & 0x7f;
+      if (len7 < 126) {
+        return len7;
+      }
+      if (len7 == 126) {
+        return ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+      }
+      long v = 0;
+      for (int k = 2; k < 10; k++) {
+        v = (v << 8) | (header[k] & 0xff);
+      }
+      return v;
+    }
+  }
+}
