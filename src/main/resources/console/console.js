@@ -167,6 +167,8 @@
   }
 
   function table(headers, rows, caption) {
+    // Each cell names its column, so that on a phone a row can be shown as a small card.
+    for (const r of rows) [...r.children].forEach((td, i) => td.setAttribute('data-label', headers[i] || ''));
     return el('div', { class: 'table-wrap' }, el('table', {},
       caption ? el('caption', {}, caption) : null,
       el('thead', {}, el('tr', {}, headers.map(h => el('th', { scope: 'col' }, h)))),
