@@ -614,7 +614,7 @@
     const rows = serviceAccounts.map(a => el('tr', {},
       el('td', { class: 'v' }, a.email), el('td', {}, a.project), el('td', {}, a.displayName || ''),
       el('td', {}, a.disabled ? 'disabled' : 'active'),
-      el('td', {}, button('Keys', () => load(() => keys(a, keysArea)), { class: 'small', 'aria-label': 'Keys of ' + a.email }),
+      el('td', {}, button('Keys', () => load(() => showKeys(a, keysArea)), { class: 'small', 'aria-label': 'Keys of ' + a.email }),
         canWrite ? button(a.disabled ? 'Enable' : 'Disable', async () => {
           try {
             await api('POST', '/v1/serviceAccounts/' + enc(a.email) + (a.disabled ? ':enable' : ':disable'), {});
@@ -638,21 +638,21 @@
     }
   }
 
-  async function keys(a, area) {
+  async function showKeys(a, area) {
     const { keys } = await api('GET', '/v1/serviceAccounts/' + enc(a.email) + '/keys');
     clear(area);
     const rows = keys.map(k => el('tr', {}, el('td', { class: 'v' }, k.keyId), el('td', {}, k.keyAlgorithm),
       el('td', {}, when(k.createTime)),
       el('td', {}, canWrite ? button('Delete', async () => {
         if (!confirm('Delete key ' + k.keyId + '? JWTs it signed are refused from the next request.')) return;
-        try { await api('DELETE', '/v1/serviceAccounts/' + enc(a.email) + '/keys/' + enc(k.keyId)); await keys(a, area); }
+        try { await api('DELETE', '/v1/serviceAccounts/' + enc(a.email) + '/keys/' + enc(k.keyId)); await showKeys(a, area); }
         catch (e) { say(e.message, true); }
       }, { class: 'small', 'aria-label': 'Delete key ' + k.keyId }) : '')));
     area.append(section('Keys of ' + a.email, table(['Key id', 'Algorithm', 'Created', ''], rows),
       canWrite ? button('Create key', async () => {
         try {
           const made = await api('POST', '/v1/serviceAccounts/' + enc(a.email) + '/keys', {});
-          await keys(a, area);
+          await showKeys(a, area);
           area.prepend(once('Key file for ' + a.email + ', shown once; only its public half is kept:',
             JSON.stringify(made.keyFile, null, 2)));
         } catch (e) { say(e.message, true); }

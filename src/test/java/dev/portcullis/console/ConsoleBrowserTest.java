@@ -79,6 +79,11 @@ class ConsoleBrowserTest {
     new WebDriverWait(web(), WAIT).until(d -> d.getCurrentUrl().startsWith(ConsoleSignIn.authUrl(p,
         "/_portcullis/signin")));
     assertThat(web().findElement(By.tagName("body")).getText()).contains("to continue to the Portcullis console");
+    try {
+      browser.screenshot("console-signin");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     type("email", email);
     type("password", password);
     web().findElement(By.id("submit")).click();
@@ -215,6 +220,86 @@ class ConsoleBrowserTest {
               + ".then(r => r.text().then(t => done(r.status + ' ' + t)));");
       assertThat(String.valueOf(answer)).startsWith("403").contains("PERMISSION_DENIED");
       assertThat(p.admin("GET", "/v1/services/dash", null).body().getBoolean("iap")).isTrue();
+    }
+  }
+
+  @Test
+  void administrator_managesSettingsAccountsKeysAndSessions_andAsksTheTroubleshooter() throws Exception {
+    try (TestPortcullis p = TestPortcullis.start(dir.resolve("pages-data"), Map.of())) {
+      p.createService("wiki", upstream, new JsonObject().put("iap", true));
+      p.grant("projects/default", "roles/iap.httpsResourceAccessor", "domain:example.com");
+      signInToConsole(p, p.portcullis().settings().adminEmail(), p.portcullis().bootstrapPassword().orElseThrow());
+
+      // The service's settings: denied message, re-authentication age, CORS preflights, IAP-compatible headers.
+      web().get(ConsoleSignIn.consoleUrl(p, "/services/wiki"));
+      type("svc-reauth", "an hour");
+      web().findElement(By.id("save-service")).click();
+      awaitText(By.id("svc-reauth-error"), "not a duration");
+      type("svc-reauth", "1h");
+      type("svc-denied-message", "Ask #wiki-admins for access.");
+      web().findElement(By.id("svc-preflight")).click();
+      web().findElement(By.id("svc-iapcompat")).click();
+      web().findElement(By.id("save-service")).click();
+      awaitText(By.id("status"), "Saved wiki");
+      JsonObject wiki = p.admin("GET", "/v1/services/wiki", null).body();
+      assertThat(wiki.getString("reauthMaxAge")).isEqualTo("3600s");
+      assertThat(wiki.getString("accessDeniedMessage")).isEqualTo("Ask #wiki-admins for access.");
+      assertThat(wiki.getBoolean("allowHttpOptions")).isTrue();
+      assertThat(wiki.getBoolean("iapCompatible")).isTrue();
+      browser.screenshot("console-service-settings");
+
+      // A built-in account with a generated password, shown once; then disabled.
+      web().get(ConsoleSignIn.consoleUrl(p, "/users"));
+      type("user-email", "cy@example.com");
+      web().findElement(By.id("create-user")).click();
+      awaitText(By.id("status"), "Created cy@example.com");
+      assertThat(await(By.id("secret")).getAttribute("value")).hasSizeGreaterThanOrEqualTo(20);
+      browser.screenshot("console-users");
+      await(By.cssSelector("button[aria-label='Disable cy@example.com']")).click();
+      awaitText(By.id("status"), "Disabled cy@example.com");
+      assertThat(p.admin("GET", "/v1/users", null).body().getJsonArray("users").stream()
+          .map(JsonObject.class::cast).filter(u -> u.getString("email").equals("cy@example.com"))
+          .map(u -> u.getBoolean("disabled")).toList()).containsExactly(true);
+
+      // A service account and a key for it: the key file is shown once.
+      web().get(ConsoleSignIn.consoleUrl(p, "/service-accounts"));
+      type("sa-id", "ci-deploy");
+      web().findElement(By.id("create-sa")).click();
+      awaitText(By.id("status"), "Created ci-deploy@default.iam.portcullis.internal");
+      await(By.cssSelector("button[aria-label='Keys of ci-deploy@default.iam.portcullis.internal']")).click();
+      await(By.id("create-key")).click();
+      new WebDriverWait(web(), WAIT).until(d -> d.findElement(By.id("secret")).getAttribute("value")
+          .contains("private_key"));
+      assertThat(p.admin("GET", "/v1/serviceAccounts/ci-deploy@default.iam.portcullis.internal/keys", null)
+          .body().getJsonArray("keys")).hasSize(1);
+      browser.screenshot("console-service-accounts");
+
+      // Sessions: the administrator's own sign-in is listed; revoking another one ends it.
+      p.portcullis().accounts().orElseThrow().create("dee@example.com", Optional.empty(), PASSWORD);
+      TestBrowser dee = new TestBrowser();
+      String app = "http://" + p.hostOf("wiki") + "/";
+      assertThat(signInToApp(p, dee, app, "dee@example.com").status()).isEqualTo(200);
+      web().get(ConsoleSignIn.consoleUrl(p, "/sessions?user=dee@example.com"));
+      await(By.cssSelector("button[aria-label='Revoke the sign-in of dee@example.com on wiki.localhost']")).click();
+      awaitText(By.id("status"), "Revoked");
+      assertThat(dee.navigate(app).status()).as("dee's session ended").isEqualTo(302);
+      browser.screenshot("console-sessions");
+
+      // The troubleshooter explains a decision.
+      web().get(ConsoleSignIn.consoleUrl(p, "/troubleshoot"));
+      type("ts-member", "eve@example.com");
+      type("ts-url", app + "page");
+      web().findElement(By.id("explain")).click();
+      awaitText(By.id("verdict"), "Allowed");
+      assertThat(web().findElement(By.id("explanation")).getText()).contains("domain:example.com")
+          .contains("roles/iap.httpsResourceAccessor");
+      browser.screenshot("console-troubleshooter");
+
+      if (auditApiPresent(p)) {
+        web().get(ConsoleSignIn.consoleUrl(p, "/audit?kind=admin"));
+        await(By.cssSelector("tr[data-kind='admin']"));
+        browser.screenshot("console-audit-admin");
+      }
     }
   }
 
