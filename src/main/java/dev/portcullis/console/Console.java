@@ -172,8 +172,7 @@ public final class Console implements OwnHost {
   private void page(RoutingContext rc, ConsolePage.Kind kind) {
     Caller caller = rc.get(SESSION);
     ConsolePage page = new ConsolePage(kind, rc.pathParam("item"), caller.principal().email(),
-        ConsoleCsrf.tokenFor(caller.cookie()), caller.canWrite(), exchange(rc).originOf(signInHost)
-        + SignInHost.SIGN_OUT_PATH);
+        ConsoleCsrf.tokenFor(caller.cookie()), caller.canWrite());
     html(rc.response(), 200, page.render());
   }
 

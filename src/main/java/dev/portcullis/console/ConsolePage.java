@@ -6,7 +6,7 @@ import dev.portcullis.pages.Pages;
  * The shell of one console page: navigation, who is signed in, the CSRF token for the page's API calls,
  * and which page the script should draw. The data itself comes from the admin API.
  */
-public record ConsolePage(Kind kind, String item, String email, String csrf, boolean canWrite, String signOutHref) {
+public record ConsolePage(Kind kind, String item, String email, String csrf, boolean canWrite) {
 
   /** The console's pages; {@code hasItem} when /PATH/ITEM names one service or group. */
   public enum Kind {
