@@ -746,7 +746,7 @@
       const r = await api('POST', '/v1/iam:troubleshoot', body);
       clear(result);
       result.append(section(r.allowed ? 'Allowed' : 'Denied',
-        el('p', { class: r.allowed ? 'allowed' : 'denied', id: 'verdict' }, (r.allowed ? 'Allowed: ' : 'Denied: ') + r.reason),
+        el('p', { class: r.allowed ? 'allowed' : 'denied', id: 'verdict', tabindex: -1 }, (r.allowed ? 'Allowed: ' : 'Denied: ') + r.reason),
         r.grantedBy ? el('p', {}, 'Granted by ' + r.grantedBy.role + ' to ' + r.grantedBy.member + ' on ' + r.grantedBy.resource
           + (r.grantedBy.condition ? ' (condition: ' + r.grantedBy.condition + ')' : '')) : null,
         r.note ? el('p', { class: 'muted' }, r.note) : null,
@@ -755,7 +755,7 @@
           el('td', {}, b.matchedMember ? b.matchedMember + (b.via ? ' via ' + b.via.join(' → ') : '') : ''),
           el('td', {}, b.notMatched || ''),
           el('td', {}, b.condition ? b.condition.title + ' = ' + b.condition.value + (b.condition.error ? ' (' + b.condition.error + ')' : '') : ''))))));
-      result.querySelector('h2').focus();
+      document.getElementById('verdict').focus();
     },
     field('ts-member', 'Member', el('input', { name: 'member', 'data-field': 'member', required: true, placeholder: 'ana@example.com' }),
       'A person (email), serviceAccount:EMAIL, or allUsers for someone not signed in.'),

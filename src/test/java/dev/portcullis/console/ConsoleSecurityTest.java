@@ -90,6 +90,11 @@ class ConsoleSecurityTest {
         .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
     assertThat(page.body()).contains("src=\"/assets/console.js\"").doesNotContain("<script>")
         .doesNotContainPattern("(src|href)=\"https?://");
+    // One look: the console's style sheet starts with the very rules the sign-in and error pages inline.
+    TestBrowser.Response css = b.navigate(ConsoleSignIn.consoleUrl(p, "/assets/console.css"));
+    assertThat(css.body()).startsWith(dev.portcullis.pages.Pages.baseCss());
+    assertThat(b.navigate(ConsoleSignIn.consoleUrl(p, "/no-such-page")).body())
+        .contains(dev.portcullis.pages.Pages.baseCss().lines().findFirst().orElseThrow());
     TestBrowser.Response js = b.navigate(ConsoleSignIn.consoleUrl(p, "/assets/console.js"));
     assertThat(js.status()).isEqualTo(200);
     assertThat(js.headers().get("content-type")).startsWith("text/javascript");
