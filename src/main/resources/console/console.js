@@ -557,6 +557,19 @@
         'A person\'s email, serviceAccount:EMAIL, or group:EMAIL for a nested group.'),
       el('button', { type: 'submit', id: 'add-member' }, 'Add member'))));
     }
+    if (canWrite) {
+      app.append(section('Delete this group', el('p', {}, 'It also leaves every group it is in. A group that a '
+        + 'policy still grants a role to cannot be deleted.'), button('Delete group', async () => {
+        if (!confirm('Delete group ' + email + '?')) return;
+        try {
+          await api('DELETE', '/v1/groups/' + enc(email), undefined, { 'if-match': g.etag });
+          location.assign('/groups');
+        } catch (e) {
+          if (e instanceof ApiError && e.conflict) conflict(where, reload);
+          else say(e.message, true);
+        }
+      }, { class: 'danger', id: 'delete-group' })));
+    }
     app.append(section('Everyone in it (through nested groups too)', table(['Member', 'Kind', 'Through'],
       transitive.members.map(m => el('tr', {}, el('td', { class: 'v' }, m.member), el('td', {}, m.type),
         el('td', {}, (m.via || []).join(' → ')))))));
@@ -620,7 +633,15 @@
             await api('POST', '/v1/serviceAccounts/' + enc(a.email) + (a.disabled ? ':enable' : ':disable'), {});
             await serviceAccountsPage();
           } catch (e) { say(e.message, true); }
-        }, { class: 'small' }) : null)));
+        }, { class: 'small', 'aria-label': (a.disabled ? 'Enable ' : 'Disable ') + a.email }) : null,
+        canWrite ? button('Delete', async () => {
+          if (!confirm('Delete service account ' + a.email + ' and its keys?')) return;
+          try {
+            await api('DELETE', '/v1/serviceAccounts/' + enc(a.email), undefined, { 'if-match': a.etag });
+            await serviceAccountsPage();
+            say('Deleted ' + a.email + '.');
+          } catch (e) { say(e.message, true); }
+        }, { class: 'small danger', 'aria-label': 'Delete ' + a.email }) : null)));
     app.append(section('Service accounts', table(['Email', 'Project', 'Name', 'State', ''], rows)), keysArea);
     if (canWrite) {
       app.append(section('Create a service account', form(async (f) => {

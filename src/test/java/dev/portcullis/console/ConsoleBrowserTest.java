@@ -273,6 +273,11 @@ class ConsoleBrowserTest {
       assertThat(p.admin("GET", "/v1/serviceAccounts/ci-deploy@default.iam.portcullis.internal/keys", null)
           .body().getJsonArray("keys")).hasSize(1);
       browser.screenshot("console-service-accounts");
+      await(By.cssSelector("button[aria-label='Delete ci-deploy@default.iam.portcullis.internal']")).click();
+      web().switchTo().alert().accept();
+      awaitText(By.id("status"), "Deleted ci-deploy@default.iam.portcullis.internal");
+      assertThat(p.admin("GET", "/v1/serviceAccounts/ci-deploy@default.iam.portcullis.internal", null).status())
+          .isEqualTo(404);
 
       // Sessions: the administrator's own sign-in is listed; revoking another one ends it.
       p.portcullis().accounts().orElseThrow().create("dee@example.com", Optional.empty(), PASSWORD);
