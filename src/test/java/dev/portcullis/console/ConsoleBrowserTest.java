@@ -198,6 +198,16 @@ class ConsoleBrowserTest {
       p.portcullis().accounts().orElseThrow().create("vic@example.com", Optional.empty(), PASSWORD);
       p.grant("organization", "roles/portcullis.viewer", "user:vic@example.com");
       p.createService("dash", upstream, new JsonObject().put("iap", true));
+      p.portcullis().accounts().orElseThrow().create("nobody@example.com", Optional.empty(), PASSWORD);
+
+      // Someone without an administrator role gets the 403 page, with a way to switch accounts.
+      signInToConsole(p, "nobody@example.com", PASSWORD);
+      assertThat(web().findElement(By.tagName("body")).getText()).contains("You don't have access")
+          .contains("nobody@example.com").contains("roles/portcullis.viewer");
+      browser.screenshot("console-denied");
+      web().findElement(By.linkText("Sign in with another account")).click();
+      awaitText(By.tagName("body"), "signed out");
+
       signInToConsole(p, "vic@example.com", PASSWORD);
 
       WebElement iap = await(By.id("iap-dash"));
