@@ -182,9 +182,9 @@ class ConsoleBrowserTest {
         // Live tail: a new refusal appears on top without reloading the page.
         int before = web().findElements(By.cssSelector("tr.event.deny")).size();
         web().findElement(By.id("tail")).click();
-        assertThat(ana.navigate(app + "?again").status()).isEqualTo(403);
+        assertThat(ana.navigate("http://" + p.hostOf("dash") + "/again").status()).isEqualTo(403);
         new WebDriverWait(web(), WAIT).until(d -> d.findElements(By.cssSelector("tr.event.deny")).size() > before);
-        assertThat(web().findElement(By.cssSelector("#events tr")).getText()).contains("?again");
+        assertThat(web().findElement(By.cssSelector("#events tr")).getText()).contains("/again");
       }
 
       // Readable on a phone: no sideways scrolling.
