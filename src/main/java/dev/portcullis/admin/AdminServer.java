@@ -18,6 +18,7 @@ import dev.portcullis.iam.Authorizer;
 import dev.portcullis.iam.Iam;
 import dev.portcullis.iam.Principal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import dev.portcullis.authn.workload.ServiceAccountKeys;
 import io.vertx.core.Future;
@@ -51,7 +52,7 @@ public final class AdminServer {
   private final Router router;
   private final Database database;
   private final BooleanSupplier gatewayListening;
-  private final java.util.function.BiConsumer<Router, Handler<RoutingContext>> api;
+  private final BiConsumer<Router, Handler<RoutingContext>> api;
   private HttpServer server;
 
   /**
@@ -110,10 +111,9 @@ public final class AdminServer {
     mountApi(router, rc -> authenticate(rc, token, access));
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
-    router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",
-        "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
-    router.errorHandler(413, rc -> ApiError.send(rc, 413, "INVALID_ARGUMENT", "the body is larger than 1 MiB"));
-    router.errorHandler(500, rc -> fail(rc, rc.failure()));
+    router.errorHandler(405, rc -> failure(rc, 405));
+    router.errorHandler(413, rc -> failure(rc, 413));
+    router.errorHandler(500, rc -> failure(rc, 500));
   }
 
   /**
@@ -130,7 +130,7 @@ public final class AdminServer {
     rc.put(AdminCaller.KEY, AdminCaller.of(principal));
   }
 
-  /** Answers an admin API request with the error body the API uses for this failure. */
+  /** Answers an admin API request that failed (405, 413 or an error) with the API's error body. */
   public static void failure(RoutingContext rc, int status) {
     if (status == 405) {
       ApiError.send(rc, 405, "INVALID_ARGUMENT", "method " + rc.request().method() + " is not allowed on "
