@@ -37,8 +37,8 @@ LOAD_CPUS="${LOAD_CPUS:-}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:ActiveProcessorCount=$PROXY_WORKERS}"
 RESULTS="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}"
 
-log() { printf '%s\n' "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 # --- prerequisites ----------------------------------------------------------------------------------
 missing=()
@@ -65,51 +65,11 @@ fi
 # --- scratch space, ports, cleanup ------------------------------------------------------------------
 work="$(mktemp -d /tmp/portcullis-bench.XXXXXX)"
 mkdir -p "$RESULTS"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-# A free loopback TCP port at or above $1 that no one listens on.
-free_port() {
-  local p="$1"
-  while ss -Htln "sport = :$p" | grep -q .; do p=$((p + 1)); done
-  echo "$p"
-}
 UPSTREAM_PORT="$(free_port 18180)"
 NGINX_PORT="$(free_port $((UPSTREAM_PORT + 1)))"
 PORTCULLIS_PORT="$(free_port $((NGINX_PORT + 1)))"
 ADMIN_PORT="$(free_port $((PORTCULLIS_PORT + 1)))"
-
-pin() { # pin CPUS cmd...: run cmd under taskset when a CPU list is given
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
-}
-spawn() { # spawn CPUS cmd...: start cmd in the background (pinned) and remember its pid for cleanup
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then exec_cmd=(taskset -c "$cpus" "$@"); else exec_cmd=("$@"); fi
-  "${exec_cmd[@]}" &
-  pids+=($!)
-}
-
-wait_http() { # wait_http URL [curl args...]
-  local url="$1"; shift
-  for _ in $(seq 300); do
-    if curl -fsS -o /dev/null "$@" "$url" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "nothing answers on $url"
-}
 
 # --- upstream: nginx answering a small fixed body -----------------------------------------------------
 mkdir -p "$work/upstream/logs"
@@ -199,44 +159,6 @@ done
 declare -A URL=([upstream]="http://127.0.0.1:$UPSTREAM_PORT/" [nginx]="http://127.0.0.1:$NGINX_PORT/"
   [portcullis]="http://127.0.0.1:$PORTCULLIS_PORT/")
 declare -A PID=([upstream]="$upstream_pid" [nginx]="$nginx_pid" [portcullis]="$portcullis_pid")
-TICK_HZ="$(getconf CLK_TCK)"
-
-# cpu_ticks PID: user+system CPU ticks of the process and its children (nginx's workers), all threads
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
-
-# to_ms VALUE: wrk latency (e.g. 812.00us, 1.23ms, 1.01s) in milliseconds
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f", n }'
-}
-
-# run_wrk TARGET LABEL DURATION: runs wrk, keeps its output, prints
-# "rps p50_ms p99_ms errors cpu_us_per_request" (CPU of the target's processes only)
-run_wrk() {
-  local target="$1" label="$2" duration="$3" out="$RESULTS/$2.txt" before after
-  before="$(cpu_ticks "${PID[$target]}")"
-  pin "$LOAD_CPUS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -H 'Host: bench.localhost' \
-    "${URL[$target]}" >"$out" 2>&1 || die "wrk failed against $target (see $out)"
-  after="$(cpu_ticks "${PID[$target]}")"
-  local rps p50 p99 errors total cpu
-  rps="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
-  [ -n "$rps" ] || die "could not read wrk output $out"
-  p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
-  errors="$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")"
-  total="$(awk '/requests in/ {print $1}' "$out")"
-  cpu="$(awk -v t=$((after - before)) -v hz="$TICK_HZ" -v n="$total" 'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')"
-  echo "$rps $p50 $p99 $errors $cpu"
-}
-
 {
   echo "date: $(date -Is)"
   echo "host: $(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"

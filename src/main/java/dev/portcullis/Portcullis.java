@@ -23,6 +23,9 @@ import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.Timeouts;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditMetrics;
+import dev.portcullis.audit.AuditRetention;
+import dev.portcullis.audit.LineSinks;
+import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.AuditStore;
 import dev.portcullis.audit.StoreCopier;
 import dev.portcullis.store.Database;
@@ -88,6 +91,7 @@ import java.util.Base64;
 import java.util.concurrent.Executor;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,6 +106,8 @@ public final class Portcullis implements AutoCloseable {
   private static final String SIGN_IN_KEY = "signin.request_key";
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
   private static final Duration STALE_RETRY_EVERY = Duration.ofSeconds(2);
+  /** The first audit retention run, once the copier has replayed what a crash left out of the store. */
+  private static final Duration AUDIT_RETENTION_FIRST = Duration.ofSeconds(30);
   private static final Duration KEY_REFRESH_EVERY = Duration.ofSeconds(30);
   public static final String API_HOST = SignInHost.API_HOST;
 
@@ -125,12 +131,14 @@ public final class Portcullis implements AutoCloseable {
   private final SigningKeys signingKeys;
   private final AuditLog auditLog;
   private final StoreCopier auditCopier;
+  private final LineSinks auditSinks;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
       Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
-      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier) {
+      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier, LineSinks auditSinks) {
+    this.auditSinks = auditSinks;
     this.auditLog = auditLog;
     this.auditCopier = auditCopier;
     this.signingKeys = signingKeys;
@@ -152,6 +160,21 @@ public final class Portcullis implements AutoCloseable {
     this.directory = directory;
   }
 
+  /** Drops audit events older than the cutoff from the store and from this replica's files. */
+  static void purgeAudit(StoreCopier copier, AuditLog auditLog, Instant cutoff) {
+    try {
+      Map<String, Long> purged = copier.store().purgeBefore(cutoff);
+      long files = AuditRetention.purgeFiles(auditLog.directory(), auditLog.replica(), cutoff,
+          copier.store().lastSeq(auditLog.replica()));
+      if (!purged.isEmpty() || files > 0) {
+        log.info("audit retention: purged events before {} from the store {} and {} from this replica's files",
+            cutoff, purged, files);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("audit retention failed; will try again in an hour", e);
+    }
+  }
+
   public static Portcullis start(Settings settings) throws IOException {
     Files.createDirectories(settings.dataDir());
     Path storeFile = settings.storeUrl()
@@ -161,10 +184,13 @@ public final class Portcullis implements AutoCloseable {
     Vertx vertx = null;
     // The audit file first: what a crash left out of the store is replayed into it by the copier.
     StoreCopier auditCopier = new StoreCopier(new AuditStore(database));
+    LineSinks auditSinks = new LineSinks(settings.audit().file(),
+        settings.audit().stdout() ? Optional.of(System.out) : Optional.empty());
     AuditLog auditLog;
     try {
-      auditLog = StoreCopier.openLog(settings.dataDir(), AuditLog.Options.DEFAULTS, auditCopier);
+      auditLog = StoreCopier.openLog(settings.dataDir(), AuditLog.Options.DEFAULTS, auditCopier, auditSinks);
     } catch (IOException | RuntimeException e) {
+      auditSinks.close();
       database.close();
       throw e;
     }
@@ -245,9 +271,13 @@ public final class Portcullis implements AutoCloseable {
       directory.onChange(snapshot -> keys.refresh());
       WorkloadAuthenticator workloads = new WorkloadAuthenticator(keys, directory::snapshot,
           settings.trustedIssuers(), clock);
+      AuditSink auditSink = settings.audit().enabled() ? new AuditMetrics(meters, auditLog) : AuditSink.NONE;
+      if (!settings.audit().enabled()) {
+        log.warn("audit.enabled is false: access decisions and admin changes are NOT audited");
+      }
       IapGate gate = new IapGate(vertx, sessions, handoffs, signInRequests, settings.authHost(),
           settings.sessionMaxLifetime(), disabledUsers, authorizer, workloads, settings.assertion().iapIdentityPrefix(),
-          new AuditMetrics(meters, auditLog));
+          auditSink, settings.audit().includeQuery());
       MasterKey masterKey = settings.assertion().masterKey().isPresent() ? settings.assertion().masterKey().get()
           : MasterKeyFile.loadOrCreate(settings.dataDir());
       SigningKeys signingKeys = SigningKeys.open(new SigningKeyRepository(database), masterKey, clock);
@@ -265,7 +295,7 @@ public final class Portcullis implements AutoCloseable {
           new AdminServer.People(users, accounts, sessions, disabledUsers, directory, keys, clock),
           new AdminServer.Access(iam, authorizer, (bearer, path) ->
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
-          signingKeys);
+          signingKeys, new AdminServer.Audit(auditSink, auditCopier.store()));
       int adminPort = await(admin.start());
       gateway.serveConsole(new Console(vertx, settings.consoleHost(), settings.authHost(), sessions, disabledUsers,
           authorizer, admin));
@@ -297,15 +327,21 @@ public final class Portcullis implements AutoCloseable {
       }));
       vertx.setPeriodic(PURGE_EVERY.toMillis(), id -> background.execute(() ->
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
+      int retentionDays = settings.audit().retentionDays();
+      if (retentionDays > 0) {
+        vertx.setPeriodic(AUDIT_RETENTION_FIRST.toMillis(), PURGE_EVERY.toMillis(), id -> background.execute(() ->
+            purgeAudit(auditCopier, auditLog, clock.instant().minus(Duration.ofDays(retentionDays)))));
+      }
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
           adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys, auditLog,
-          auditCopier);
+          auditCopier, auditSinks);
     } catch (RuntimeException | IOException e) {
       if (vertx != null) {
         vertx.close();
       }
       auditLog.close();
       auditCopier.close();
+      auditSinks.close();
       database.close();
       throw e;
     }
@@ -457,6 +493,11 @@ public final class Portcullis implements AutoCloseable {
     return directory;
   }
 
+  /** This replica's audit log. */
+  public AuditLog auditLog() {
+    return auditLog;
+  }
+
   /** The assertion signing keys: what is published, and rotation. */
   public SigningKeys signingKeys() {
     return signingKeys;
@@ -488,6 +529,7 @@ public final class Portcullis implements AutoCloseable {
       // Every decision is in the queue by now: commit the file, copy it to the store, then let go.
       auditLog.close();
       auditCopier.close();
+      auditSinks.close();
       database.close();
     }
   }

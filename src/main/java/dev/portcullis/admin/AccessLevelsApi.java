@@ -65,7 +65,7 @@ final class AccessLevelsApi {
     vertx.executeBlocking(() -> AccessLevelJson.toJson(levels.create(AccessLevelJson.fromCreate(body))), false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            send(rc, 201, ar.result());
+            Requests.send(rc, 201, ar.result());
           } else if (ar.cause() instanceof ConflictException c) {
             ApiError.send(rc, 409, "ALREADY_EXISTS", c.getMessage());
           } else {
@@ -137,7 +137,7 @@ final class AccessLevelsApi {
       if (ar.failed()) {
         AdminServer.fail(rc, ar.cause());
       } else if (ar.result().isEmpty()) {
-        send(rc, 200, new JsonObject().put("valid", true));
+        Requests.send(rc, 200, new JsonObject().put("valid", true));
       } else {
         ConditionException e = ar.result().get();
         JsonObject position = new JsonObject()
@@ -154,10 +154,4 @@ final class AccessLevelsApi {
   }
 
 
-  private static void send(RoutingContext rc, int status, JsonObject body) {
-    rc.response().setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store")
-        .end(body.encodePrettily());
-  }
 }

@@ -149,6 +149,9 @@ final class AdminAccess {
     if (path.equals(KeysApi.ROTATE_PATH)) {
       return method == HttpMethod.POST ? Optional.of(new Required(Permissions.KEYS_ROTATE, org)) : Optional.empty();
     }
+    if (path.equals("/v1/audit/events")) {
+      return read ? Optional.of(new Required(Permissions.AUDIT_LIST, org)) : Optional.empty();
+    }
     if (path.equals("/v1/sessions") || path.startsWith("/v1/sessions/")) {
       return Optional.of(new Required(read ? Permissions.SESSIONS_LIST : Permissions.SESSIONS_REVOKE, org));
     }

@@ -1,6 +1,8 @@
 package dev.portcullis.admin;
 
 import dev.portcullis.assertion.SigningKeys;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.AuditStore;
 import dev.portcullis.authn.local.LocalAccounts;
 import dev.portcullis.authn.DisabledUsers;
 import dev.portcullis.config.Settings;
@@ -69,9 +71,12 @@ public final class AdminServer {
    */
   public record Access(Iam iam, Authorizer authorizer, BiFunction<String, String, Optional<Principal>> bearer) {}
 
+  /** Where admin changes are audited, and the stored audit log the audit endpoint reads. */
+  public record Audit(AuditSink sink, AuditStore store) {}
+
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
-      Access access, AccessLevels accessLevels, SigningKeys signingKeys) {
+      Access access, AccessLevels accessLevels, SigningKeys signingKeys, Audit audit) {
     this.settings = settings;
     this.vertx = vertx;
     this.database = database;
@@ -83,6 +88,10 @@ public final class AdminServer {
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
     AdminAccess adminAccess = new AdminAccess(access.authorizer(), registry::catalog);
+    AdminChanges changes = new AdminChanges(vertx, audit.sink(), new AdminChanges.Readers(access.iam(), registry,
+        settings.scheme(), gatewayPort, people.directory(), people.keys(), people.users(), people.sessions(),
+        accessLevels, signingKeys, people.clock()));
+    AuditApi auditApi = new AuditApi(vertx, audit.store(), people.clock());
     IamApi iamApi = new IamApi(vertx, access.iam(), access.authorizer(), registry::catalog, settings.domain());
     ServicesApi servicesApi = new ServicesApi(vertx, registry, settings, gatewayPort);
     UsersApi usersApi = new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
@@ -94,10 +103,13 @@ public final class AdminServer {
     ServiceAccountKeysApi serviceAccountKeysApi = new ServiceAccountKeysApi(vertx, people.keys(), settings.scheme()
         + "://SERVICE." + settings.domain() + "/* (or the exact URL called)");
     KeysApi keysApi = new KeysApi(vertx, signingKeys);
+    // Every mount (the admin listener's, the console's) gets the same chain: who, body, may they, audit, the API.
     this.api = (r, authenticate) -> {
       r.route("/v1/*").handler(authenticate);
       r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
       r.route("/v1/*").handler(adminAccess::check);
+      r.route("/v1/*").handler(changes::handle);
+      auditApi.mount(r);
       iamApi.mount(r);
       servicesApi.mount(r);
       usersApi.mount(r);

@@ -44,14 +44,20 @@ final class Requests {
   static void blocking(Vertx vertx, RoutingContext rc, Callable<JsonObject> work, int status) {
     vertx.executeBlocking(work, false).onComplete(ar -> {
       if (ar.succeeded()) {
-        rc.response().setStatusCode(status)
-            .putHeader("content-type", "application/json")
-            .putHeader("cache-control", "no-store")
-            .end(ar.result().encodePrettily());
+        send(rc, status, ar.result());
       } else {
         AdminServer.fail(rc, ar.cause());
       }
     });
+  }
+
+  /** Answers with a JSON body, kept in the context too so the audit of a create can name what it made. */
+  static void send(RoutingContext rc, int status, JsonObject body) {
+    rc.put(AdminChanges.RESULT, body);
+    rc.response().setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
+        .end(body.encodePrettily());
   }
 
   /**

@@ -44,7 +44,7 @@ final class ServicesApi {
   }
 
   private void list(RoutingContext rc) {
-    blocking(rc, () -> {
+    Requests.blocking(vertx, rc, () -> {
       JsonArray out = new JsonArray();
       registry.list().forEach(s -> out.add(json(s)));
       return new JsonObject().put("services", out);
@@ -53,7 +53,7 @@ final class ServicesApi {
 
   private void get(RoutingContext rc) {
     String name = rc.pathParam("name");
-    blocking(rc, () -> json(registry.get(name).orElseThrow(() -> notFound(name))), 200);
+    Requests.blocking(vertx, rc, () -> json(registry.get(name).orElseThrow(() -> notFound(name))), 200);
   }
 
   private void create(RoutingContext rc) {
@@ -61,7 +61,7 @@ final class ServicesApi {
     if (body == null) {
       return;
     }
-    blocking(rc, () -> json(registry.create(ServiceJson.fromCreate(body))), 201);
+    Requests.blocking(vertx, rc, () -> json(registry.create(ServiceJson.fromCreate(body))), 201);
   }
 
   private void update(RoutingContext rc) {
@@ -77,7 +77,7 @@ final class ServicesApi {
       AdminServer.fail(rc, e);
       return;
     }
-    blocking(rc, () -> {
+    Requests.blocking(vertx, rc, () -> {
       // Writes on this process are serialized by the registry; a conflict without an etag can only come
       // from another replica's change in between, and is retried on the fresh version.
       for (int attempt = 1; ; attempt++) {
@@ -101,7 +101,7 @@ final class ServicesApi {
       AdminServer.fail(rc, e);
       return;
     }
-    blocking(rc, () -> json(registry.delete(name, expected)), 200);
+    Requests.blocking(vertx, rc, () -> json(registry.delete(name, expected)), 200);
   }
 
 
@@ -128,18 +128,5 @@ final class ServicesApi {
           + "{\"name\": \"dash\", \"upstream\": \"http://127.0.0.1:8501\"}, not an array or a single value");
       return null;
     }
-  }
-
-  private void blocking(RoutingContext rc, Callable<JsonObject> work, int status) {
-    vertx.executeBlocking(work, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        rc.response().setStatusCode(status)
-            .putHeader("content-type", "application/json")
-            .putHeader("cache-control", "no-store")
-            .end(ar.result().encodePrettily());
-      } else {
-        AdminServer.fail(rc, ar.cause());
-      }
-    });
   }
 }

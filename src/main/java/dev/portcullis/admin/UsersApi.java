@@ -87,7 +87,7 @@ final class UsersApi {
           } else if (ar.failed()) {
             AdminServer.fail(rc, ar.cause());
           } else {
-            send(rc, 201, UserJson.withGeneratedPassword(UserJson.toJson(ar.result(), clock.instant()), generated));
+            Requests.send(rc, 201, UserJson.withGeneratedPassword(UserJson.toJson(ar.result(), clock.instant()), generated));
           }
         });
   }
@@ -176,10 +176,4 @@ final class UsersApi {
     ApiError.send(rc, 400, "FAILED_PRECONDITION", TURNED_OFF);
   }
 
-  private static void send(RoutingContext rc, int status, JsonObject body) {
-    rc.response().setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store")
-        .end(body.encodePrettily());
-  }
 }

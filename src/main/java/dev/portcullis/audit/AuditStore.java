@@ -212,13 +212,56 @@ public final class AuditStore {
     });
   }
 
-  /** A query; null fields do not filter. */
+  /**
+   * A query; null fields do not filter. Without {@code after}, the newest matching events come first; with
+   * it, only events after that position, oldest first (to follow the log).
+   */
   public record Filter(String member, String service, String decision, String kind, Instant since,
-      Instant until, int limit) {}
+      Instant until, int limit, Position after) {
+    public Filter(String member, String service, String decision, String kind, Instant since, Instant until,
+        int limit) {
+      this(member, service, decision, kind, since, until, limit, null);
+    }
+  }
 
-  /** Matching events, newest first, as their stored JSON lines. */
+  /**
+   * Where a stored event sits in the order queries use: its time, then replica, then seq. Written as
+   * {@code TIME-REPLICA-SEQ} for a cursor.
+   */
+  public record Position(long timeMillis, String replica, long seq) {
+    public String cursor() {
+      return timeMillis + "-" + replica + "-" + seq;
+    }
+
+    /** The position a cursor names; empty when it is not one this store wrote. */
+    public static java.util.Optional<Position> parse(String cursor) {
+      String[] p = cursor == null ? new String[0] : cursor.split("-", -1);
+      if (p.length != 3 || !p[1].matches("[A-Za-z0-9_.]{1,64}")) {
+        return java.util.Optional.empty();
+      }
+      try {
+        return java.util.Optional.of(new Position(Long.parseLong(p[0]), p[1], Long.parseLong(p[2])));
+      } catch (NumberFormatException e) {
+        return java.util.Optional.empty();
+      }
+    }
+  }
+
+  /** One stored event: the replica whose chain holds it, its position, and the sealed record. */
+  public record Stored(String replica, long timeMillis, AuditRecord record) {
+    public Position position() {
+      return new Position(timeMillis, replica, record.seq());
+    }
+  }
+
+  /** Matching events, newest first (oldest first after a position), as their stored JSON lines. */
   public List<AuditRecord> query(Filter f) {
-    StringBuilder sql = new StringBuilder("SELECT json FROM audit_events WHERE 1 = 1");
+    return find(f).stream().map(Stored::record).toList();
+  }
+
+  /** As {@link #query}, with each event's replica and position. */
+  public List<Stored> find(Filter f) {
+    StringBuilder sql = new StringBuilder("SELECT replica, time, json FROM audit_events WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     if (f.member() != null) {
       sql.append(" AND member = ?");
@@ -244,21 +287,33 @@ public final class AuditStore {
       sql.append(" AND time < ?");
       args.add(f.until().toEpochMilli());
     }
-    sql.append(" ORDER BY time DESC, replica, seq DESC LIMIT ?");
+    Position after = f.after();
+    if (after != null) {
+      sql.append(" AND (time > ? OR (time = ? AND (replica > ? OR (replica = ? AND seq > ?))))");
+      args.add(after.timeMillis());
+      args.add(after.timeMillis());
+      args.add(after.replica());
+      args.add(after.replica());
+      args.add(after.seq());
+      sql.append(" ORDER BY time, replica, seq LIMIT ?");
+    } else {
+      sql.append(" ORDER BY time DESC, replica DESC, seq DESC LIMIT ?");
+    }
     args.add(f.limit() > 0 ? f.limit() : 100);
     return db.inTransaction(c -> {
-      List<AuditRecord> out = new ArrayList<>();
+      List<Stored> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         for (int i = 0; i < args.size(); i++) {
           ps.setObject(i + 1, args.get(i));
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(AuditRecord.parse(rs.getString(1)));
+            out.add(new Stored(rs.getString(1), rs.getLong(2), AuditRecord.parse(rs.getString(3))));
           }
         }
       }
       return out;
     });
   }
+
 }

@@ -122,7 +122,7 @@ public final class ChainVerifier {
   /** Verifies a replica's segment files in DATA_DIR/audit. */
   public static Result verifyFiles(Path auditDir, String replica, Anchor start, Anchor expectedEnd)
       throws IOException {
-    List<Path> segments = AuditFiles.segments(auditDir, replica);
+    List<Path> segments = AuditRetention.liveSegments(auditDir, replica, start);
     return verify(new FileLines(segments), start, expectedEnd);
   }
 

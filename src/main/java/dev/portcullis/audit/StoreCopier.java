@@ -35,7 +35,17 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   /** Opens the log with this copier as its listener, and starts copying (replay first). */
   public static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier)
       throws java.io.IOException {
-    AuditLog auditLog = AuditLog.open(dataDir, options, copier);
+    return openLog(dataDir, options, copier, null);
+  }
+
+  /** As above, with the committed records handed to the line sinks too (after the copier). */
+  public static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
+      LineSinks sinks) throws java.io.IOException {
+    AuditLog.CommitListener listener = sinks == null || !sinks.any() ? copier : records -> {
+      copier.committed(records);
+      sinks.committed(records);
+    };
+    AuditLog auditLog = AuditLog.open(dataDir, options, listener);
     copier.auditLog = auditLog;
     copier.thread.start();
     return auditLog;
@@ -49,6 +59,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   /** The highest seq this copier has stored. */
   public long storedSeq() {
     return storedSeq.get();
+  }
+
+  /** The store it copies into. */
+  public AuditStore store() {
+    return store;
   }
 
   /** Waits (up to the timeout) until the store holds the log's committed records. */

@@ -72,6 +72,14 @@ public final class ConfigLoader {
         + "into data_dir/master-key");
   }
 
+  static {
+    key("audit.enabled", "true", "true or false (false audits nothing: for benchmarks, never in production)");
+    key("audit.include_query", "false", "true or false (keep the query string in decision events)");
+    key("audit.retention_days", "365", "a whole number of days from 0 to 36500; 0 keeps audit events forever");
+    key("audit.file", "", "a file path: every audit event is also appended there as one JSON line; empty for none");
+    key("audit.stdout", "false", "true or false (every audit event is also written to standard output)");
+  }
+
   private static void key(String name, String defaultValue, String allowed) {
     KEYS.put(name, new Key(name, defaultValue, allowed));
   }
@@ -268,7 +276,13 @@ public final class ConfigLoader {
         oidcProviders(v, env),
         adminUrl(v),
         TrustedIssuersConfig.parse(v, ISSUER_KEY),
-        assertion(v, masterKeyVariable));
+        assertion(v, masterKeyVariable),
+        new AuditSettings(
+            parse(v, "audit.enabled", ConfigLoader::bool),
+            parse(v, "audit.include_query", ConfigLoader::bool),
+            parse(v, "audit.retention_days", s -> integer(s, 0, 36_500)),
+            path(v, "audit.file"),
+            parse(v, "audit.stdout", ConfigLoader::bool)));
   }
 
   private static Optional<String> adminUrl(Map<String, String> v) {

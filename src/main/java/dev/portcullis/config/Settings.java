@@ -33,7 +33,8 @@ public record Settings(
     List<OidcSettings> oidcProviders,
     Optional<String> adminUrl,
     List<TrustedIssuerSettings> trustedIssuers,
-    AssertionSettings assertion) {
+    AssertionSettings assertion,
+    AuditSettings audit) {
 
   public boolean tls() {
     return tlsCertFile.isPresent();

@@ -74,7 +74,7 @@ final class BearerGate {
   void handle(HttpServerRequest req, Exchange ex, Service target, Credential credential,
       BiConsumer<HttpServerRequest, Caller> allow) {
     if (credential.problem() != null) {
-      invalid(req, ex, credential.problem());
+      invalid(req, ex, target, credential.problem());
       return;
     }
     String pathAndQuery = UpstreamInterceptor.originForm(req.uri());
@@ -88,7 +88,7 @@ final class BearerGate {
         return;
       }
     } catch (BearerException e) {
-      invalid(req, ex, e.getMessage());
+      invalid(req, ex, target, e.getMessage());
       return;
     }
     req.pause();
@@ -100,10 +100,13 @@ final class BearerGate {
           }
           req.resume();
           if (ar.cause() instanceof BearerException e) {
-            invalid(req, ex, e.getMessage());
+            invalid(req, ex, target, e.getMessage());
           } else {
             log.error("verifying a bearer token for {} failed; refusing", target.name(), ar.cause());
-            invalid(req, ex, "the token could not be checked just now; try again");
+            audit.refused(req, ex, target, dev.portcullis.audit.AuditEvent.Outcome.ERROR,
+                "the bearer token could not be checked");
+            answer(req, ex, 401, "UNAUTHENTICATED", "Invalid bearer token: the token could not be checked just now; "
+                + "try again.", "the token could not be checked just now; try again");
           }
         });
   }
@@ -139,7 +142,8 @@ final class BearerGate {
         + "; an administrator can grant it roles/iap.httpsResourceAccessor", null);
   }
 
-  private static void invalid(HttpServerRequest req, Exchange ex, String description) {
+  private void invalid(HttpServerRequest req, Exchange ex, Service target, String description) {
+    audit.refused(req, ex, target, dev.portcullis.audit.AuditEvent.Outcome.DENY, "invalid bearer token: " + description);
     answer(req, ex, 401, "UNAUTHENTICATED", "Invalid bearer token: " + description + ".", description);
   }
 

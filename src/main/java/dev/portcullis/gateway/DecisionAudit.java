@@ -12,15 +12,35 @@ import java.time.Instant;
 
 /**
  * Turns one gateway decision into an audit event and enqueues it; never waits. The path is recorded
- * without its query string.
+ * without its query string unless {@code audit.include_query} is on (a query string can carry secrets).
  */
 final class DecisionAudit {
   static final String INTERNAL_ERROR = "internal error while deciding";
 
   private final AuditSink sink;
+  private final boolean includeQuery;
 
-  DecisionAudit(AuditSink sink) {
+  DecisionAudit(AuditSink sink, boolean includeQuery) {
     this.sink = sink;
+    this.includeQuery = includeQuery;
+  }
+
+  /**
+   * A request refused before IAM could decide: a bearer token that is not valid (DENY), or the session
+   * store unreachable (ERROR). The caller is not known, so it is recorded as anonymous.
+   */
+  void refused(HttpServerRequest req, Exchange ex, Service target, Outcome outcome, String reason) {
+    sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), AuditEvent.Principal.ANONYMOUS, ex.clientIp(),
+        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), path(req), outcome, reason,
+        (System.nanoTime() - ex.startNanos()) / 1_000));
+  }
+
+  private String path(HttpServerRequest req) {
+    if (!includeQuery) {
+      return req.path();
+    }
+    String q = req.query();
+    return q == null ? req.path() : req.path() + "?" + q;
   }
 
   /** A decision on a signed-in person (identity present) or an anonymous caller (identity null). */
@@ -43,7 +63,7 @@ final class DecisionAudit {
         : INTERNAL_ERROR.equals(decision.reason()) ? Outcome.ERROR : Outcome.DENY;
     long latencyMicros = (System.nanoTime() - ex.startNanos()) / 1_000;
     sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), who, ex.clientIp(),
-        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), req.path(), outcome,
+        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), path(req), outcome,
         decision.reason(), latencyMicros));
   }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.authn.SignInHost;
 import dev.portcullis.authn.SignInRequests;
 import dev.portcullis.authn.workload.WorkloadAuthenticator;
 import dev.portcullis.iam.Authorizer;
+import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.iam.Decision;
 import dev.portcullis.iam.Permissions;
@@ -63,19 +64,12 @@ public final class IapGate {
   private final BearerGate bearers;
   private final DecisionAudit audit;
 
+  /** Every decision is enqueued to the audit sink, with the query string when {@code auditQuery}. */
   public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
       Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads,
-      String iapPrefix) {
-    this(vertx, sessions, handoffs, requests, signInHost, sessionLifetime, disabled, authorizer, workloads, iapPrefix,
-        AuditSink.NONE);
-  }
-
-  /** As above, with every decision enqueued to the audit sink. */
-  public IapGate(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests, String signInHost,
-      Duration sessionLifetime, DisabledUsers disabled, Authorizer authorizer, WorkloadAuthenticator workloads,
-      String iapPrefix, AuditSink auditSink) {
+      String iapPrefix, AuditSink auditSink, boolean auditQuery) {
     this.iapPrefix = iapPrefix;
-    this.audit = new DecisionAudit(auditSink);
+    this.audit = new DecisionAudit(auditSink, auditQuery);
     this.bearers = new BearerGate(vertx, workloads, authorizer, disabled, audit);
     this.disabled = disabled;
     this.authorizer = authorizer;
@@ -114,6 +108,7 @@ public final class IapGate {
     sessions.lookup(vertx, SessionCookies.read(req, SessionCookies.SESSION, ex.secure()), ex.host()).onComplete(ar -> {
       if (ar.failed()) {
         log.error("session lookup failed; denying", ar.cause());
+        audit.refused(req, ex, target, AuditEvent.Outcome.ERROR, "the session store could not be read");
         req.resume();
         Responses.error(req.response(), req.getHeader("accept"), new ErrorPage(503, "Sign-in unavailable",
             "Your session could not be checked just now. Try again in a moment.", service, ex.requestId()));

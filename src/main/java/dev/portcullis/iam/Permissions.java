@@ -59,10 +59,12 @@ public final class Permissions {
   public static final String KEYS_LIST = "portcullis.keys.list";
   public static final String KEYS_ROTATE = "portcullis.keys.rotate";
 
+  public static final String AUDIT_LIST = "portcullis.audit.list";
+
   /** Permissions that only read; the viewer role holds exactly these. */
   public static final Set<String> READ = Set.of(GET_IAM_POLICY, SERVICES_LIST, SERVICES_GET, ROLES_LIST, ROLES_GET,
       GROUPS_LIST, GROUPS_GET, USERS_LIST, USERS_GET, SERVICE_ACCOUNTS_LIST, SERVICE_ACCOUNTS_GET, SESSIONS_LIST,
-      ACCESS_LEVELS_LIST, ACCESS_LEVELS_GET, TROUBLESHOOT, KEYS_LIST);
+      ACCESS_LEVELS_LIST, ACCESS_LEVELS_GET, TROUBLESHOOT, KEYS_LIST, AUDIT_LIST);
 
   /** Everything the admin API checks (not {@link #ACCESS}: administering is not using the apps). */
   public static final Set<String> ADMIN = Set.of(GET_IAM_POLICY, SET_IAM_POLICY, SERVICES_LIST, SERVICES_GET,
@@ -71,7 +73,7 @@ public final class Permissions {
       USERS_CREATE, USERS_UPDATE, SERVICE_ACCOUNTS_LIST, SERVICE_ACCOUNTS_GET, SERVICE_ACCOUNTS_CREATE,
       SERVICE_ACCOUNTS_UPDATE, SERVICE_ACCOUNTS_DELETE, SESSIONS_LIST, SESSIONS_REVOKE, ACCESS_LEVELS_LIST,
       ACCESS_LEVELS_GET, ACCESS_LEVELS_CREATE, ACCESS_LEVELS_UPDATE, ACCESS_LEVELS_DELETE, TROUBLESHOOT, KEYS_LIST,
-      KEYS_ROTATE);
+      KEYS_ROTATE, AUDIT_LIST);
 
   /** Every known permission; a custom role may hold only these. */
   public static final Set<String> ALL;

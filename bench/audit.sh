@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Audit overhead: proxied throughput of Portcullis with auditing on against the same build with
+# auditing off (audit.enabled=false), in one run, interleaved and repeated. Both serve a service with
+# IAP on that allUsers may reach, so every request is an IAM decision, and with auditing on, an audit
+# event (queue, hash chain, file with group fsync, store copy).
+#
+# Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
+# Environment: DURATION [15s], CONNECTIONS [32], THREADS [2], REPEATS [3], WARMUP [30s], PROXY_WORKERS [2],
+#   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-2}"
+REPEATS="${REPEATS:-3}"
+WARMUP="${WARMUP:-30s}"
+PROXY_WORKERS="${PROXY_WORKERS:-2}"
+LOAD_CPUS=""
+JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:ActiveProcessorCount=$PROXY_WORKERS}"
+RESULTS="${RESULTS:-$here/results/audit-$(date +%Y%m%d-%H%M%S)}"
+
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+# shellcheck source=../bin/find-java.sh
+source "$root/bin/find-java.sh"
+JAVA="$(find_java)" || exit 1
+jar="$root/target/portcullis.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+  log "building target/portcullis.jar"
+  JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -q -B -f "$root/pom.xml" -DskipTests package >&2
+fi
+
+work="$(mktemp -d /tmp/portcullis-audit-bench.XXXXXX)"
+mkdir -p "$RESULTS" "$work/upstream/logs"
+UPSTREAM_PORT="$(free_port 18280)"
+cat >"$work/upstream/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/upstream/nginx.pid;
+error_log $work/upstream/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/upstream/tmp;
+  server { listen 127.0.0.1:$UPSTREAM_PORT; default_type text/plain; location / { return 200 "hello\n"; } }
+}
+CONF
+spawn "" "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream/logs/stderr"
+declare -A PID=([upstream]=$!)
+declare -A URL=([upstream]="http://127.0.0.1:$UPSTREAM_PORT/")
+declare -A ADMIN=()
+wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
+
+next_port=$((UPSTREAM_PORT + 1))
+for target in audit-on audit-off; do
+  port="$(free_port "$next_port")"; admin="$(free_port $((port + 1)))"; next_port=$((admin + 1))
+  enabled=true; [ "$target" = audit-off ] && enabled=false
+  mkdir -p "$work/$target"
+  # shellcheck disable=SC2086
+  PORTCULLIS_DEMO_ENABLED=false PORTCULLIS_AUDIT_ENABLED=$enabled spawn "" "$JAVA" --enable-native-access=ALL-UNNAMED \
+    $JAVA_OPTS -jar "$jar" serve --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+    --data-dir "$work/$target/data" >"$RESULTS/$target.log" 2>&1
+  PID[$target]=$!
+  URL[$target]="http://127.0.0.1:$port/"
+  ADMIN[$target]="http://127.0.0.1:$admin"
+  wait_http "http://127.0.0.1:$admin/healthz"
+  token="$(cat "$work/$target/data/admin-token")"
+  curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$admin/v1/services" \
+    -d "{\"name\":\"bench\",\"upstream\":\"http://127.0.0.1:$UPSTREAM_PORT\",\"iap\":true}" \
+    || die "could not register the bench service with $target"
+  curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$admin/v1/projects/default/services/bench:setIamPolicy" \
+    -d '{"policy":{"bindings":[{"role":"roles/iap.httpsResourceAccessor","members":["allUsers"]}]}}' \
+    || die "could not open the bench service to allUsers on $target"
+  body="$(curl -fsS -H 'Host: bench.localhost' "http://127.0.0.1:$port/")"
+  [ "$body" = hello ] || die "$target answered '$body', expected 'hello'"
+done
+
+{
+  echo "date: $(date -Is)"
+  echo "host: $(uname -srm), $(nproc) CPUs"
+  echo "java: $("$JAVA" -version 2>&1 | head -n1)"
+  echo "portcullis: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "settings: DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS REPEATS=$REPEATS WARMUP=$WARMUP"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$RESULTS/environment.txt" >&2
+
+log "warming up both for $WARMUP each"
+run_wrk audit-on warmup-on "$WARMUP" >/dev/null
+run_wrk audit-off warmup-off "$WARMUP" >/dev/null
+
+rows="$RESULTS/runs.tsv"
+printf 'run\ttarget\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\n' >"$rows"
+measure() {
+  local r
+  r="$(run_wrk "$1" "$1-$2" "$DURATION")"
+  printf '%s\t%s\t%s\n' "$2" "$1" "$(tr ' ' '\t' <<<"$r")" >>"$rows"
+  log "run $2 $1: $(awk '{printf "%.0f req/s, p99 %.3f ms, errors %d, %.1f us CPU/request", $1, $3, $4, $5}' <<<"$r")"
+}
+for i in $(seq 1 "$REPEATS"); do
+  if [ $((i % 2)) -eq 1 ]; then measure audit-off "$i"; measure audit-on "$i"
+  else measure audit-on "$i"; measure audit-off "$i"; fi
+done
+
+# Nothing may have been dropped to keep up: the audit-on replica's queue never overflowed.
+dropped="$(curl -fsS "${ADMIN[audit-on]}/metrics" | awk '/^portcullis_audit_dropped_total/ {print $2}')"
+echo "audit events dropped by audit-on: ${dropped:-unknown}" | tee -a "$RESULTS/environment.txt" >&2
+awk -F'\t' '
+  NR == 1 { next }
+  { rps[$2, $1] = $3; p99[$2, $1] = $5; err[$2] += $6; cpu[$2, $1] = $7; if ($1 > n) n = $1 }
+  END {
+    printf "\n%-4s %12s %12s %8s | %10s %10s\n", "pair", "off r/s", "on r/s", "on/off", "off p99", "on p99"
+    for (r = 1; r <= n; r++) {
+      ratio[r] = rps["audit-on", r] / rps["audit-off", r]
+      printf "%-4d %12.0f %12.0f %8.3f | %10.3f %10.3f\n", r, rps["audit-off", r], rps["audit-on", r], ratio[r], \
+        p99["audit-off", r], p99["audit-on", r]
+    }
+    # median of the ratios
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
+    med = (n % 2) ? ratio[(n + 1) / 2] : (ratio[n / 2] + ratio[n / 2 + 1]) / 2
+    printf "\nthroughput audit on / audit off: median %.3f (range %.3f..%.3f)   target >= 0.95: %s\n", med, ratio[1], ratio[n], \
+      (med >= 0.95 ? "met" : "NOT met")
+    printf "errors: off %d, on %d\n", err["audit-off"], err["audit-on"]
+  }' "$rows" | tee "$RESULTS/summary.txt"

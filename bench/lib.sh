@@ -1,0 +1,86 @@
+# Shell functions the benchmark scripts share: process cleanup, ports, pinning, waiting for a listener,
+# and one wrk run with the CPU the target spent. Sourced; expects RESULTS, LOAD_CPUS, THREADS,
+# CONNECTIONS, and the arrays URL and PID (target name -> URL / pid) to be set by the script.
+
+log() { printf '%s\n' "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [ -n "${work:-}" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A free loopback TCP port at or above $1 that no one listens on.
+free_port() {
+  local p="$1"
+  while ss -Htln "sport = :$p" | grep -q .; do p=$((p + 1)); done
+  echo "$p"
+}
+pin() { # pin CPUS cmd...: run cmd under taskset when a CPU list is given
+  local cpus="$1"; shift
+  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+spawn() { # spawn CPUS cmd...: start cmd in the background (pinned) and remember its pid for cleanup
+  local cpus="$1"; shift
+  if [ -n "$cpus" ]; then exec_cmd=(taskset -c "$cpus" "$@"); else exec_cmd=("$@"); fi
+  "${exec_cmd[@]}" &
+  pids+=($!)
+}
+
+wait_http() { # wait_http URL [curl args...]
+  local url="$1"; shift
+  for _ in $(seq 300); do
+    if curl -fsS -o /dev/null "$@" "$url" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "nothing answers on $url"
+}
+
+TICK_HZ="$(getconf CLK_TCK)"
+
+# cpu_ticks PID: user+system CPU ticks of the process and its children (nginx's workers), all threads
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+# to_ms VALUE: wrk latency (e.g. 812.00us, 1.23ms, 1.01s) in milliseconds
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.3f", n }'
+}
+
+# run_wrk TARGET LABEL DURATION: runs wrk, keeps its output, prints
+# "rps p50_ms p99_ms errors cpu_us_per_request" (CPU of the target's processes only)
+run_wrk() {
+  local target="$1" label="$2" duration="$3" out="$RESULTS/$2.txt" before after
+  before="$(cpu_ticks "${PID[$target]}")"
+  pin "$LOAD_CPUS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -H 'Host: bench.localhost' \
+    "${URL[$target]}" >"$out" 2>&1 || die "wrk failed against $target (see $out)"
+  after="$(cpu_ticks "${PID[$target]}")"
+  local rps p50 p99 errors total cpu
+  rps="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+  [ -n "$rps" ] || die "could not read wrk output $out"
+  p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+  errors="$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")"
+  total="$(awk '/requests in/ {print $1}' "$out")"
+  cpu="$(awk -v t=$((after - before)) -v hz="$TICK_HZ" -v n="$total" 'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')"
+  echo "$rps $p50 $p99 $errors $cpu"
+}
+

@@ -1,0 +1,122 @@
+package dev.portcullis.audit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies each committed audit record, one JSON line as sealed, to log shippers: a JSON Lines file
+ * and/or standard output. They get only what the audit file already committed, on their own thread,
+ * so a slow pipe or a full disk never holds up the audit log; when they fall more than
+ * {@value #QUEUE} batches behind, batches are dropped and counted ({@link #dropped()}).
+ *
+ * <p>The file is opened for each batch and appended to, so an external rotation by rename (logrotate
+ * without copytruncate) just starts a new file.
+ */
+public final class LineSinks implements AuditLog.CommitListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LineSinks.class);
+  static final int QUEUE = 4096;
+
+  private final Optional<Path> file;
+  private final Optional<PrintStream> stdout;
+  private final BlockingQueue<List<AuditRecord>> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean closing;
+
+  /** Sinks to a file and/or a stream (standard output in production); empty for none. */
+  public LineSinks(Optional<Path> file, Optional<PrintStream> stdout) {
+    this.file = file;
+    this.stdout = stdout;
+    this.thread = Thread.ofPlatform().name("audit-sinks").daemon(true).start(this::run);
+  }
+
+  public boolean any() {
+    return file.isPresent() || stdout.isPresent();
+  }
+
+  @Override
+  public void committed(List<AuditRecord> records) {
+    if (!queue.offer(records)) {
+      dropped.addAndGet(records.size());
+    }
+  }
+
+  /** Records not written to the sinks because they fell behind. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Records written to the sinks so far. */
+  public long written() {
+    return written.get();
+  }
+
+  private void run() {
+    while (true) {
+      List<AuditRecord> batch;
+      try {
+        batch = queue.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (batch == null) {
+        if (closing) {
+          return;
+        }
+        continue;
+      }
+      List<AuditRecord> all = new ArrayList<>(batch);
+      List<List<AuditRecord>> more = new ArrayList<>();
+      queue.drainTo(more);
+      more.forEach(all::addAll);
+      write(all);
+    }
+  }
+
+  private void write(List<AuditRecord> records) {
+    StringBuilder sb = new StringBuilder(records.size() * 400);
+    for (AuditRecord r : records) {
+      sb.append(r.line()).append('\n');
+    }
+    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+    if (file.isPresent()) {
+      try (OutputStream out = Files.newOutputStream(file.get(), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE)) {
+        out.write(bytes);
+      } catch (IOException e) {
+        log.error("audit: cannot append to the audit file sink {}: {}", file.get(), e.toString());
+      }
+    }
+    stdout.ifPresent(s -> {
+      s.write(bytes, 0, bytes.length);
+      s.flush();
+    });
+    written.addAndGet(records.size());
+  }
+
+  /** Writes what is queued, then stops. */
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
