@@ -756,7 +756,8 @@
       : [e.method, (e.host || '') + (e.path || '')].filter(Boolean).join(' ');
     return el('tr', { class: 'event ' + (e.decision || e.kind), 'data-kind': e.kind, 'data-action': e.action || '' },
       el('td', {}, when(e.time)), el('td', {}, e.kind), el('td', {}, who), el('td', {}, e.service || ''),
-      el('td', { class: 'v' }, what), el('td', {}, e.decision || ''), el('td', {}, e.reason || ''));
+      el('td', { class: 'v' }, what), el('td', {}, e.decision || ''),
+      el('td', {}, e.reason || (e.change ? 'changed: ' + Object.keys(e.change).join(', ') : '')));
   }
 
   async function troubleshootPage() {
