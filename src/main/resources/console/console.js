@@ -205,7 +205,7 @@
       el('td', {}, iapSwitch(s)),
       el('td', {}, s.ingress),
       el('td', {}, link('/iam?resource=' + enc('projects/' + s.project + '/services/' + s.name), 'Permissions'))));
-    app.append(section('Services', table(['Name', 'URL', 'Upstream', 'Project', 'IAP', 'Ingress', 'Access'], rows)));
+    app.append(section('All services', table(['Name', 'URL', 'Upstream', 'Project', 'IAP', 'Ingress', 'Access'], rows)));
     if (canWrite) app.append(createServiceForm());
   }
 
@@ -502,7 +502,7 @@
   async function groupsPage() {
     const { groups } = await api('GET', '/v1/groups');
     clear(app);
-    app.append(section('Groups', table(['Group', 'Name', 'Direct members'], groups.map(g => el('tr', {},
+    app.append(section('All groups', table(['Group', 'Name', 'Direct members'], groups.map(g => el('tr', {},
       el('td', {}, link('/groups/' + enc(g.email), g.email)), el('td', {}, g.displayName || ''),
       el('td', {}, String(g.directMembersCount)))))));
     if (canWrite) {
