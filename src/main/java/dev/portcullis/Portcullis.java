@@ -1,6 +1,7 @@
 package dev.portcullis;
 
 import dev.portcullis.admin.AdminServer;
+import dev.portcullis.console.Console;
 import dev.portcullis.assertion.MasterKeyFile;
 import dev.portcullis.assertion.SigningKeys;
 import dev.portcullis.assertion.UpstreamIdentity;
@@ -254,7 +255,8 @@ public final class Portcullis implements AutoCloseable {
       OidcProviders providers = OidcProviders.discovering(settings.oidcProviders().stream()
           .map(Portcullis::providerConfig).toList());
       SignInHost signInHost = new SignInHost(vertx, sessions, handoffs, signInRequests, accounts, registry::catalog,
-          settings.sessionMaxLifetime(), providers, signInState, users, clock, settings.authHost());
+          settings.sessionMaxLifetime(), providers, signInState, users, clock, settings.authHost(),
+          settings.consoleHost());
       DisabledUsers disabledUsers = new DisabledUsers(users);
       Directory directory = new Directory(new GroupRepository(database, clock),
           new ServiceAccountRepository(database, clock));
@@ -310,6 +312,8 @@ public final class Portcullis implements AutoCloseable {
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
           signingKeys, new AdminServer.Audit(auditSink, auditCopier.store()));
       int adminPort = await(admin.start());
+      gateway.serveConsole(new Console(vertx, settings.consoleHost(), settings.authHost(), sessions, disabledUsers,
+          authorizer, admin));
       // After a failed rebuild the snapshots deny (fail closed); retry until the store answers again.
       vertx.setPeriodic(STALE_RETRY_EVERY.toMillis(), id -> {
         if (iam.stale() || directory.stale()) {

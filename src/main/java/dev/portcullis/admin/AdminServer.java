@@ -20,9 +20,11 @@ import dev.portcullis.iam.Authorizer;
 import dev.portcullis.iam.Iam;
 import dev.portcullis.iam.Principal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import dev.portcullis.authn.workload.ServiceAccountKeys;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -52,6 +54,7 @@ public final class AdminServer {
   private final Router router;
   private final Database database;
   private final BooleanSupplier gatewayListening;
+  private final BiConsumer<Router, Handler<RoutingContext>> api;
   private HttpServer server;
 
   /**
@@ -84,30 +87,76 @@ public final class AdminServer {
     router.get("/metrics").handler(rc -> rc.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
-    router.route("/v1/*").handler(rc -> authenticate(rc, token, access));
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
-    router.route("/v1/*").handler(new AdminAccess(access.authorizer(), registry::catalog)::check);
-    router.route("/v1/*").handler(new AdminChanges(vertx, audit.sink(), new AdminChanges.Readers(access.iam(),
-        registry, settings.scheme(), gatewayPort, people.directory(), people.keys(), people.users(), people.sessions(),
-        accessLevels, signingKeys, people.clock()))::handle);
-    new AuditApi(vertx, audit.store(), people.clock()).mount(router);
-    new IamApi(vertx, access.iam(), access.authorizer(), registry::catalog, settings.domain()).mount(router);
-    new ServicesApi(vertx, registry, settings, gatewayPort).mount(router);
-    new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
-        people.clock()).mount(router);
-    new SessionsApi(vertx, people.sessions()).mount(router);
-    new AccessLevelsApi(vertx, accessLevels).mount(router);
-    new GroupsApi(vertx, people.directory()).mount(router);
-    new ServiceAccountsApi(vertx, people.directory()).mount(router);
-    new ServiceAccountKeysApi(vertx, people.keys(), settings.scheme() + "://SERVICE." + settings.domain()
-        + "/* (or the exact URL called)").mount(router);
-    new KeysApi(vertx, signingKeys).mount(router);
+    AdminAccess adminAccess = new AdminAccess(access.authorizer(), registry::catalog);
+    AdminChanges changes = new AdminChanges(vertx, audit.sink(), new AdminChanges.Readers(access.iam(), registry,
+        settings.scheme(), gatewayPort, people.directory(), people.keys(), people.users(), people.sessions(),
+        accessLevels, signingKeys, people.clock()));
+    AuditApi auditApi = new AuditApi(vertx, audit.store(), people.clock());
+    IamApi iamApi = new IamApi(vertx, access.iam(), access.authorizer(), registry::catalog, settings.domain());
+    ServicesApi servicesApi = new ServicesApi(vertx, registry, settings, gatewayPort);
+    UsersApi usersApi = new UsersApi(vertx, people.users(), people.accounts(), people.sessions(), people.disabled(),
+        people.clock());
+    SessionsApi sessionsApi = new SessionsApi(vertx, people.sessions());
+    AccessLevelsApi accessLevelsApi = new AccessLevelsApi(vertx, accessLevels);
+    GroupsApi groupsApi = new GroupsApi(vertx, people.directory());
+    ServiceAccountsApi serviceAccountsApi = new ServiceAccountsApi(vertx, people.directory());
+    ServiceAccountKeysApi serviceAccountKeysApi = new ServiceAccountKeysApi(vertx, people.keys(), settings.scheme()
+        + "://SERVICE." + settings.domain() + "/* (or the exact URL called)");
+    KeysApi keysApi = new KeysApi(vertx, signingKeys);
+    // Every mount (the admin listener's, the console's) gets the same chain: who, body, may they, audit, the API.
+    this.api = (r, authenticate) -> {
+      r.route("/v1/*").handler(authenticate);
+      r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+      r.route("/v1/*").handler(adminAccess::check);
+      r.route("/v1/*").handler(changes::handle);
+      auditApi.mount(r);
+      iamApi.mount(r);
+      servicesApi.mount(r);
+      usersApi.mount(r);
+      sessionsApi.mount(r);
+      accessLevelsApi.mount(r);
+      groupsApi.mount(r);
+      serviceAccountsApi.mount(r);
+      serviceAccountKeysApi.mount(r);
+      keysApi.mount(r);
+    };
+    mountApi(router, rc -> authenticate(rc, token, access));
     router.route().last().handler(rc -> ApiError.send(rc, 404, "NOT_FOUND",
         "no such admin endpoint: " + rc.request().method() + " " + rc.request().path()));
-    router.errorHandler(405, rc -> ApiError.send(rc, 405, "INVALID_ARGUMENT",
-        "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
-    router.errorHandler(413, rc -> ApiError.send(rc, 413, "INVALID_ARGUMENT", "the body is larger than 1 MiB"));
-    router.errorHandler(500, rc -> fail(rc, rc.failure()));
+    router.errorHandler(405, rc -> failure(rc, 405));
+    router.errorHandler(413, rc -> failure(rc, 413));
+    router.errorHandler(500, rc -> failure(rc, 500));
+  }
+
+  /**
+   * Mounts the /v1 API on another router behind another authenticator: the console's session on its own
+   * host. The same handler instances and the same {@link AdminAccess} table answer there as here; the
+   * authenticator must name the caller with {@link #authenticatedAs} or answer the request itself.
+   */
+  public void mountApi(Router other, Handler<RoutingContext> authenticate) {
+    api.accept(other, authenticate);
+  }
+
+  /** Names the admin API's caller for this request: a person or service account, checked by IAM per endpoint. */
+  public static void authenticatedAs(RoutingContext rc, Principal principal) {
+    rc.put(AdminCaller.KEY, AdminCaller.of(principal));
+  }
+
+  /** Answers an admin API request that failed (405, 413 or an error) with the API's error body. */
+  public static void failure(RoutingContext rc, int status) {
+    if (status == 405) {
+      ApiError.send(rc, 405, "INVALID_ARGUMENT", "method " + rc.request().method() + " is not allowed on "
+          + rc.request().path());
+    } else if (status == 413) {
+      ApiError.send(rc, 413, "INVALID_ARGUMENT", "the body is larger than 1 MiB");
+    } else {
+      fail(rc, rc.failure());
+    }
+  }
+
+  /** An admin API error in the API's shape, e.g. 401 or 403 from another authenticator. */
+  public static void error(RoutingContext rc, int code, String status, String message) {
+    ApiError.send(rc, code, status, message);
   }
 
   /**

@@ -60,11 +60,14 @@ public final class SignInHost {
   private final OidcProviders providers;
   private final OidcSignIn oidc;
   private final String ownHost;
+  private final String consoleHost;
 
   public SignInHost(Vertx vertx, Sessions sessions, Handoffs handoffs, SignInRequests requests,
       Optional<LocalAccounts> accounts, Supplier<ServiceCatalog> catalog, Duration sessionLifetime,
-      OidcProviders providers, SignInStateRepository states, UserRepository users, Clock clock, String ownHost) {
+      OidcProviders providers, SignInStateRepository states, UserRepository users, Clock clock, String ownHost,
+      String consoleHost) {
     this.ownHost = ownHost;
+    this.consoleHost = consoleHost;
     this.providers = providers;
     this.oidc = new OidcSignIn(vertx, providers, states, users, sessions, clock);
     this.vertx = vertx;
@@ -199,7 +202,8 @@ public final class SignInHost {
     String csrf = Tokens.newToken();
     SessionCookies.set(req.response(), SessionCookies.CSRF, csrf, CSRF_LIFETIME, secure);
     String service = catalog.get().byHost(request.host()).map(Service::name)
-        .orElse(request.host().equals(ownHost) ? "the Portcullis admin API" : request.host());
+        .orElse(request.host().equals(ownHost) ? "the Portcullis admin API"
+            : request.host().equals(consoleHost) ? "the Portcullis console" : request.host());
     List<SignInPage.ProviderLink> links = providers.configs().stream()
         .map(c -> new SignInPage.ProviderLink(c.displayName(), OidcSignIn.START_PREFIX + c.id() + "?request="
             + URLEncoder.encode(token, StandardCharsets.UTF_8)))
@@ -339,16 +343,17 @@ public final class SignInHost {
   }
 
   /**
-   * A sign-in request signed by this deployment for an IAP service, returning to that service only, or for
-   * this host's own API-token page.
+   * A sign-in request signed by this deployment for an IAP service or the console, returning to that host
+   * only, or for this host's own API-token page.
    */
   private Optional<SignInRequests.Request> validRequest(String token) {
     return requests.verify(token).filter(r -> {
       if (r.host().equals(ownHost) && isOwnPage(r)) {
         return true;
       }
+      // The console is served by Portcullis itself and always needs sign-in, as an IAP service does.
       Optional<Service> service = catalog.get().byHost(r.host());
-      if (service.isEmpty() || !service.get().iap()) {
+      if (!r.host().equals(consoleHost) && (service.isEmpty() || !service.get().iap())) {
         return false;
       }
       try {

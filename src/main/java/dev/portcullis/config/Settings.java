@@ -41,6 +41,11 @@ public record Settings(
     return tlsCertFile.isPresent();
   }
 
+  /** The web console's host: {@code console.DOMAIN} (no service may be named "console"). */
+  public String consoleHost() {
+    return "console." + domain;
+  }
+
   public String scheme() {
     return tls() ? "https" : "http";
   }

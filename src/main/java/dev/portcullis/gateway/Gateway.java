@@ -33,6 +33,8 @@ public final class Gateway implements Handler<HttpServerRequest> {
   public static final String GENERATED_HEADER = Responses.GENERATED_HEADER;
   /** The metrics label for the sign-in host. */
   static final String SIGN_IN_SERVICE = "_signin";
+  /** The metrics label for the console host. */
+  static final String CONSOLE_SERVICE = "_console";
 
   private final Settings settings;
   private final Vertx vertx;
@@ -45,6 +47,8 @@ public final class Gateway implements Handler<HttpServerRequest> {
   private final LiveConnections live;
   private final JwksEndpoint jwks;
   private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+  /** The console, once it is wired (it needs the admin API, which starts after the gateway). */
+  private volatile OwnHost console;
 
   public Gateway(Settings settings, Vertx vertx, HttpClient client, GatewayMetrics metrics, SignInHost signInHost,
       IapGate gate, UpstreamIdentity identity, LiveConnections live) {
@@ -58,6 +62,11 @@ public final class Gateway implements Handler<HttpServerRequest> {
     this.client = client;
     this.metrics = metrics;
     this.clientAddress = new ClientAddress(settings.trustedProxies());
+  }
+
+  /** Serves the console on {@code settings.consoleHost()} from now on. */
+  public void serveConsole(OwnHost handler) {
+    this.console = handler;
   }
 
   /** Swaps in routes for a new catalog; requests that start after this returns use them. */
@@ -92,6 +101,14 @@ public final class Gateway implements Handler<HttpServerRequest> {
     if (target.host().equals(settings.authHost())) {
       response.endHandler(v -> metrics.request(SIGN_IN_SERVICE, response.getStatusCode()));
       signInHost.handle(request, target.host(), requestId, client, exchange.secure());
+      return;
+    }
+    OwnHost ownHost = console;
+    if (ownHost != null && target.host().equals(settings.consoleHost())) {
+      response.endHandler(v -> metrics.request(CONSOLE_SERVICE, response.getStatusCode()));
+      if (!gate.ownHostSignIn(request, exchange)) {
+        ownHost.handle(request, exchange);
+      }
       return;
     }
     Route route = routes.get().lookup(target.host());

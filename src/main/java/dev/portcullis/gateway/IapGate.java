@@ -130,6 +130,22 @@ public final class IapGate {
     });
   }
 
+  /**
+   * The sign-in steps on a host Portcullis serves itself (the console): the callback from the sign-in host
+   * and the start of a sign-in. True when this answered the request; the host then decides on the rest.
+   */
+  boolean ownHostSignIn(HttpServerRequest req, Exchange ex) {
+    if (req.path().equals(SignInHost.CALLBACK_PATH)) {
+      callback(req, ex);
+      return true;
+    }
+    if (req.path().equals(START_PATH)) {
+      startSignIn(req, ex, QueryParams.first(req, "rd").flatMap(IapGate::localPath).orElse("/"));
+      return true;
+    }
+    return false;
+  }
+
   /** IAM's decision on the current snapshots; any error while deciding is a denial. */
   private void decide(HttpServerRequest req, Exchange ex, Service target, Optional<Session> session,
       BiConsumer<HttpServerRequest, Caller> allow) {
