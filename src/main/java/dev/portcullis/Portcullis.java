@@ -24,7 +24,11 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.audit.AuditStore;
 import dev.portcullis.audit.StoreCopier;
+import dev.portcullis.store.ChangeFeed;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.StoreUrl;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import dev.portcullis.store.MetaRepository;
 import dev.portcullis.store.ServiceRepository;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -124,12 +128,14 @@ public final class Portcullis implements AutoCloseable {
   private final SigningKeys signingKeys;
   private final AuditLog auditLog;
   private final StoreCopier auditCopier;
+  private final Optional<ChangeFeed> changeFeed;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
       Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
-      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier) {
+      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier, Optional<ChangeFeed> changeFeed) {
+    this.changeFeed = changeFeed;
     this.auditLog = auditLog;
     this.auditCopier = auditCopier;
     this.signingKeys = signingKeys;
@@ -153,10 +159,14 @@ public final class Portcullis implements AutoCloseable {
 
   public static Portcullis start(Settings settings) throws IOException {
     Files.createDirectories(settings.dataDir());
-    Path storeFile = settings.storeUrl()
-        .map(u -> Path.of(u.substring("sqlite:".length())))
-        .orElse(settings.dataDir().resolve("portcullis.db"));
-    Database database = Database.openSqlite(storeFile);
+    StoreUrl storeUrl;
+    try {
+      storeUrl = StoreUrl.parse(settings.storeUrl(), settings.dataDir());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.url", e.getMessage());
+    }
+    Database database = Database.open(storeUrl);
+    ChangeFeed changeFeed = null;
     Vertx vertx = null;
     // The audit file first: what a crash left out of the store is replayed into it by the copier.
     StoreCopier auditCopier = new StoreCopier(new AuditStore(database));
@@ -258,12 +268,20 @@ public final class Portcullis implements AutoCloseable {
       int[] portHolder = {gatewayPort, 0};
       Supplier<String> adminUrl = () -> settings.adminUrl().orElseGet(() ->
           "http://" + settings.adminListen().host() + ":" + portHolder[1]);
+      // Several replicas on PostgreSQL: what the others write reaches this one's snapshots by the feed.
+      if (database.vendor() == Database.Vendor.POSTGRESQL) {
+        changeFeed = ChangeFeed.start(database, new Replication(registry, directory, iam, accessLevels, keys,
+            disabledUsers, signingKeys, sessions));
+        feedMetrics(meters, changeFeed);
+      }
+      AdminServer.Health health = new AdminServer.Health(Optional.ofNullable(changeFeed),
+          () -> iam.stale() || directory.stale());
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], gatewayServer::listening,
           new AdminServer.People(users, accounts, sessions, disabledUsers, directory, keys, clock),
           new AdminServer.Access(iam, authorizer, (bearer, path) ->
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
-          signingKeys);
+          signingKeys, health);
       int adminPort = await(admin.start());
       // After a failed rebuild the snapshots deny (fail closed); retry until the store answers again.
       vertx.setPeriodic(STALE_RETRY_EVERY.toMillis(), id -> {
@@ -295,8 +313,11 @@ public final class Portcullis implements AutoCloseable {
           new SessionRepository(database).purge(clock.instant().minus(Duration.ofDays(1)))));
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
           adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys, auditLog,
-          auditCopier);
+          auditCopier, Optional.ofNullable(changeFeed));
     } catch (RuntimeException | IOException e) {
+      if (changeFeed != null) {
+        changeFeed.close();
+      }
       if (vertx != null) {
         vertx.close();
       }
@@ -305,6 +326,22 @@ public final class Portcullis implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /** The store and the change feed as operators watch them (see docs/operations.md). */
+  private static void feedMetrics(PrometheusMeterRegistry meters, ChangeFeed feed) {
+    Gauge.builder("portcullis_store_reachable", feed,
+            f -> f.state() == ChangeFeed.State.IN_SYNC || f.state() == ChangeFeed.State.RESYNCING ? 1 : 0)
+        .description("1 while the change feed's connection to PostgreSQL is up").register(meters);
+    Gauge.builder("portcullis_change_feed_in_sync", feed, f -> f.state() == ChangeFeed.State.IN_SYNC ? 1 : 0)
+        .description("1 while this replica's snapshots follow every change in the store").register(meters);
+    Gauge.builder("portcullis_change_feed_out_of_sync_seconds", feed, f -> f.outOfSyncMillis() / 1000.0)
+        .description("how long this replica has served from its last snapshot without the feed; 0 in sync")
+        .register(meters);
+    FunctionCounter.builder("portcullis_change_feed_reconnects", feed, ChangeFeed::reconnects)
+        .description("times the change feed lost the store and connected again").register(meters);
+    FunctionCounter.builder("portcullis_change_feed_notifications", feed, ChangeFeed::notifications)
+        .description("change notifications received from the store").register(meters);
   }
 
   /**
@@ -394,8 +431,8 @@ public final class Portcullis implements AutoCloseable {
     }
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    meta.put(name, Base64.getEncoder().encodeToString(key));
-    return key;
+    // Replicas starting together on a new store: the first key written is the one everyone uses.
+    return Base64.getDecoder().decode(meta.putIfAbsent(name, Base64.getEncoder().encodeToString(key)));
   }
 
   private static <T> T await(Future<T> future) {
@@ -481,6 +518,7 @@ public final class Portcullis implements AutoCloseable {
     } catch (Exception e) {
       log.warn("event loops did not stop cleanly: {}", e.toString());
     } finally {
+      changeFeed.ifPresent(ChangeFeed::close);
       // Every decision is in the queue by now: commit the file, copy it to the store, then let go.
       auditLog.close();
       auditCopier.close();

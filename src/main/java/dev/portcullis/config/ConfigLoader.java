@@ -45,7 +45,7 @@ public final class ConfigLoader {
         + "empty for http://HOST:PORT of admin.listen. Service-account JWTs for the admin API name it in aud");
     key("domain", "localhost", "a DNS name such as example.com; services are reached at NAME.DOMAIN");
     key("data_dir", "./portcullis-data", "a directory path");
-    key("store.url", "", "empty for SQLite in data_dir, or sqlite:PATH");
+    key("store.url", "", dev.portcullis.store.StoreUrl.ALLOWED);
     key("tls.cert_file", "", "a PEM certificate chain file; set together with tls.key_file");
     key("tls.key_file", "", "a PEM private key file; set together with tls.cert_file");
     key("trusted_proxies", "", "a list of CIDRs (e.g. 10.0.0.0/8) whose X-Forwarded-* headers are trusted");
@@ -241,8 +241,10 @@ public final class ConfigLoader {
       });
     }
     String storeUrl = v.get("store.url").trim();
-    if (!storeUrl.isEmpty() && !storeUrl.startsWith("sqlite:")) {
-      throw new ConfigException("store.url", "'" + storeUrl + "' is not supported; allowed: " + KEYS.get("store.url").allowed());
+    try {
+      dev.portcullis.store.StoreUrl.check(storeUrl);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.url", e.getMessage());
     }
     return new Settings(
         parse(v, "listen", Listen::parse),
