@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * The connection pool and schema of the store, SQLite or PostgreSQL. Migrations run before anything
@@ -34,6 +35,10 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final StoreUrl url;
+  private Migrations migrations = new Migrations(0, "");
+
+  /** What the last migration at open did: how many were applied, and the schema version now. */
+  public record Migrations(int applied, String version) {}
 
   private Database(HikariDataSource dataSource, StoreUrl url) {
     this.dataSource = dataSource;
@@ -118,17 +123,24 @@ public final class Database implements AutoCloseable {
 
   private void migrate() {
     try {
-      Flyway.configure()
+      MigrateResult result = Flyway.configure()
           .dataSource(dataSource)
           // Flyway itself has no {vendor} placeholder (that is Spring Boot's): the folder is named here.
           .locations("classpath:db/migration", "classpath:db/vendor/" + vendor().name().toLowerCase(Locale.ROOT))
           .loggers("slf4j")
           .load()
           .migrate();
+      migrations = new Migrations(result.migrationsExecuted,
+          result.targetSchemaVersion != null ? result.targetSchemaVersion
+              : Flyway.configure().dataSource(dataSource).load().info().current().getVersion().getVersion());
     } catch (FlywayException e) {
       dataSource.close();
       throw new StoreException("cannot migrate the store: " + e.getMessage(), e);
     }
+  }
+
+  public Migrations migrations() {
+    return migrations;
   }
 
   public Vendor vendor() {
