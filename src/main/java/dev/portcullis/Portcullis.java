@@ -79,6 +79,7 @@ import dev.portcullis.store.GroupRepository;
 import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.store.UserRepository;
 import java.security.SecureRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import dev.portcullis.authn.workload.BearerException;
 import dev.portcullis.authn.workload.ServiceAccountKeys;
@@ -283,9 +284,28 @@ public final class Portcullis implements AutoCloseable {
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
           signingKeys, health);
       int adminPort = await(admin.start());
+      // Deny on doubt: a replica cut off from the others' changes longer than store.max_staleness may be
+      // granting what was taken away elsewhere; it fails closed until its feed is back and resynced.
+      ChangeFeed feed = changeFeed;
+      long maxStaleMillis = settings.storeMaxStaleness().toMillis();
+      BooleanSupplier tooStale = () -> feed != null && feed.outOfSyncMillis() > maxStaleMillis;
+      if (feed != null) {
+        vertx.setPeriodic(1_000, id -> {
+          if (tooStale.getAsBoolean() && !(iam.stale() && directory.stale())) {
+            log.error("the change feed has been away for {} s (store.max_staleness {}); denying everything until "
+                + "it is back and resynced", feed.outOfSyncMillis() / 1000, settings.storeMaxStaleness());
+            background.execute(() -> {
+              if (tooStale.getAsBoolean()) {
+                iam.failClosed();
+                directory.failClosed();
+              }
+            });
+          }
+        });
+      }
       // After a failed rebuild the snapshots deny (fail closed); retry until the store answers again.
       vertx.setPeriodic(STALE_RETRY_EVERY.toMillis(), id -> {
-        if (iam.stale() || directory.stale()) {
+        if ((iam.stale() || directory.stale()) && !tooStale.getAsBoolean()) {
           background.execute(() -> {
             try {
               if (iam.stale()) {

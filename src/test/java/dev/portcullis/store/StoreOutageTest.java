@@ -154,4 +154,42 @@ class StoreOutageTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void feedAwayLongerThanMaxStaleness_deniesEverything_untilTheStoreIsBack(@TempDir Path dir) throws Exception {
+    String url = postgres.createDatabase("bounded");
+    TestPortcullis p = TestPortcullis.start(dir.resolve("a"), java.util.Map.of("store.url", url,
+        "store.max_staleness", "3s"));
+    try (Upstreams upstreams = new Upstreams(); p) {
+      p.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+      p.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "user:ana@example.com");
+      User ana = p.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+          "a long enough password");
+      String cookie = new SignedInSessions(p, null).signIn(ana, "busy").cookie();
+      assertThat(ReplicasTest.get(p, "busy", cookie)).isEqualTo(200);
+
+      postgres.stop();
+      long stopped = System.nanoTime();
+      try {
+        assertThat(ReplicasTest.get(p, "busy", cookie)).as("within the bound, the last snapshot decides").isEqualTo(200);
+        ReplicasTest.await("the replica to deny once the bound has passed", 20_000,
+            () -> ReplicasTest.get(p, "busy", cookie) == 403);
+        assertThat(System.nanoTime() - stopped).isGreaterThan(3_000_000_000L);
+        JsonObject ready = readyz(p);
+        assertThat(ready.getInteger("httpStatus")).isEqualTo(503);
+        assertThat(ready.getString("snapshots")).startsWith("failed closed");
+      } finally {
+        postgres.startAgain();
+      }
+      ReplicasTest.await("the replica to let Ana in again after the resync", 30_000,
+          () -> ReplicasTest.get(p, "busy", cookie) == 200);
+      ReplicasTest.await("readyz to say ready once the resync has finished", 10_000, () -> {
+        try {
+          return readyz(p).getString("status").equals("ready");
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+  }
 }
