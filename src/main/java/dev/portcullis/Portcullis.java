@@ -394,7 +394,12 @@ public final class Portcullis implements AutoCloseable {
       return Optional.empty();
     }
     String password = LocalAccounts.generatePassword();
-    accounts.create(email, Optional.of("Administrator"), password);
+    try {
+      accounts.create(email, Optional.of("Administrator"), password);
+    } catch (dev.portcullis.store.ConflictException e) {
+      // Another replica starting on the same new store made it first: its start shows the password.
+      return Optional.empty();
+    }
     return Optional.of(password);
   }
 
