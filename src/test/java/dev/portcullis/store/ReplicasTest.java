@@ -171,4 +171,41 @@ class ReplicasTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void sessionRevokedOrUserDisabledOnA_isRefusedOnB_withinOneSecond(@TempDir Path dir) throws Exception {
+    String url = postgres.createDatabase("revocation");
+    TestPortcullis[] r = replicas(dir, url);
+    try (Upstreams upstreams = new Upstreams(); TestPortcullis a = r[0]; TestPortcullis b = r[1]) {
+      a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+      a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "allAuthenticatedUsers");
+      await("the service on B", 5_000, () -> b.portcullis().services().get("busy").isPresent());
+      SignedInSessions signIns = new SignedInSessions(a, null);
+      User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+          "a long enough password");
+      User bo = a.portcullis().accounts().orElseThrow().create("bo@example.com", Optional.empty(),
+          "a long enough password");
+      SignedInSessions.SignIn anaIn = signIns.signIn(ana, "busy");
+      String boCookie = signIns.signIn(bo, "busy").cookie();
+      // B holds both sessions in memory after their first request.
+      await("B letting both in", 10_000,
+          () -> get(b, "busy", anaIn.cookie()) == 200 && get(b, "busy", boCookie) == 200);
+
+      long sent = System.nanoTime();
+      assertThat(a.admin("DELETE", "/v1/sessions/" + anaIn.central().session().publicId(), null).status())
+          .isEqualTo(200);
+      await("B refusing the revoked session", 1_000, () -> get(b, "busy", anaIn.cookie()) == 401);
+      long revokedMillis = (System.nanoTime() - sent) / 1_000_000;
+
+      sent = System.nanoTime();
+      assertThat(a.admin("POST", "/v1/users/bo@example.com:disable", new JsonObject()).status()).isEqualTo(200);
+      await("B refusing the disabled user", 1_000, () -> {
+        int status = get(b, "busy", boCookie);
+        return status == 401 || status == 403;
+      });
+      long disabledMillis = (System.nanoTime() - sent) / 1_000_000;
+      System.out.println("revoked session refused on B after " + revokedMillis + " ms, disabled user after "
+          + disabledMillis + " ms");
+    }
+  }
 }
