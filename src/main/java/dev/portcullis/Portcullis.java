@@ -515,6 +515,11 @@ public final class Portcullis implements AutoCloseable {
     return directory;
   }
 
+  /** The PostgreSQL change feed, empty on SQLite. */
+  public Optional<ChangeFeed> changeFeed() {
+    return changeFeed;
+  }
+
   /** The assertion signing keys: what is published, and rotation. */
   public SigningKeys signingKeys() {
     return signingKeys;

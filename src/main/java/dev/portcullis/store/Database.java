@@ -168,6 +168,8 @@ public final class Database implements AutoCloseable {
     props.setProperty("password", p.password());
     // Waiting for notifications is not a query: no read timeout there; liveness is checked by the feed.
     props.setProperty("socketTimeout", "0");
+    // Named apart in pg_stat_activity, so an operator sees which connection is each replica's feed.
+    props.setProperty("ApplicationName", "portcullis-change-feed");
     return DriverManager.getConnection(p.jdbcUrl(), props);
   }
 

@@ -208,4 +208,62 @@ class ReplicasTest {
           + disabledMillis + " ms");
     }
   }
+
+  /**
+   * B's feed connection is cut and cannot come back (its role may not log in) while A takes access away.
+   * B keeps deciding from its last snapshot meanwhile (store.max_staleness, 5 minutes by default); once it
+   * can connect, it resyncs fully before it reports being in sync, so the change it never heard of holds.
+   */
+  @Test
+  void feedLostOnB_whileAChanges_isCaughtUpByTheResyncBeforeBCountsAsInSync(@TempDir Path dir) throws Exception {
+    String urlA = postgres.createDatabase("resync");
+    try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE replica_b LOGIN");
+    }
+    Path masterKey = Files.writeString(dir.resolve("master-key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    try (Upstreams upstreams = new Upstreams();
+         TestPortcullis a = TestPortcullis.start(dir.resolve("a"), Map.of("store.url", urlA,
+             "keys.master_key_file", masterKey.toString()))) {
+      try (java.sql.Connection c = postgres.connect("resync"); java.sql.Statement st = c.createStatement()) {
+        st.execute("GRANT ALL ON SCHEMA public TO replica_b");
+        st.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO replica_b");
+      }
+      String urlB = urlA.replace("postgres@", "replica_b@");
+      try (TestPortcullis b = TestPortcullis.start(dir.resolve("b"), Map.of("store.url", urlB,
+          "keys.master_key_file", masterKey.toString()))) {
+        a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+        assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
+        assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
+            new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
+        a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
+        User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+            "a long enough password");
+        String cookie = new SignedInSessions(a, null).signIn(ana, "busy").cookie();
+        await("B letting Ana in", 10_000, () -> get(b, "busy", cookie) == 200);
+
+        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+          st.execute("ALTER ROLE replica_b NOLOGIN");
+          st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'replica_b' "
+              + "AND application_name = 'portcullis-change-feed'");
+        }
+        await("B's feed to be reconnecting", 10_000,
+            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.CONNECTING);
+        assertThat(a.admin("DELETE", "/v1/groups/qa@example.com/members/user:ana@example.com", null).status())
+            .isEqualTo(200);
+        assertThat(get(a, "busy", cookie)).isEqualTo(403);
+        Thread.sleep(1_500);
+        // Not heard of yet: B still decides from its last snapshot (bounded by store.max_staleness).
+        assertThat(b.portcullis().changeFeed().orElseThrow().state()).isEqualTo(ChangeFeed.State.CONNECTING);
+        assertThat(get(b, "busy", cookie)).isEqualTo(200);
+
+        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+          st.execute("ALTER ROLE replica_b LOGIN");
+        }
+        await("B's feed back in sync", 20_000,
+            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
+        assertThat(get(b, "busy", cookie)).as("in sync means resynced: the missed removal holds").isEqualTo(403);
+        assertThat(b.portcullis().changeFeed().orElseThrow().reconnects()).isEqualTo(1);
+      }
+    }
+  }
 }
