@@ -29,7 +29,11 @@ import dev.portcullis.audit.LineSinks;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.AuditStore;
 import dev.portcullis.audit.StoreCopier;
+import dev.portcullis.store.ChangeFeed;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.StoreUrl;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import dev.portcullis.store.MetaRepository;
 import dev.portcullis.store.ServiceRepository;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -80,6 +84,7 @@ import dev.portcullis.store.GroupRepository;
 import dev.portcullis.store.ServiceAccountRepository;
 import dev.portcullis.store.UserRepository;
 import java.security.SecureRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import dev.portcullis.authn.workload.BearerException;
 import dev.portcullis.authn.workload.ServiceAccountKeys;
@@ -133,13 +138,16 @@ public final class Portcullis implements AutoCloseable {
   private final AuditLog auditLog;
   private final StoreCopier auditCopier;
   private final LineSinks auditSinks;
+  private final Optional<ChangeFeed> changeFeed;
 
   private Portcullis(Settings settings, Database database, Vertx vertx, HttpClient upstreamClient,
       GatewayServer gatewayServer, AdminServer adminServer, HelloApp hello, ServiceRegistry registry,
       int gatewayPort, int adminPort, Optional<String> bootstrapPassword, Sessions sessions,
       Optional<LocalAccounts> accounts, UserRepository users, AccessLevels accessLevels, Directory directory,
-      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier, LineSinks auditSinks) {
+      SigningKeys signingKeys, AuditLog auditLog, StoreCopier auditCopier, LineSinks auditSinks,
+      Optional<ChangeFeed> changeFeed) {
     this.auditSinks = auditSinks;
+    this.changeFeed = changeFeed;
     this.auditLog = auditLog;
     this.auditCopier = auditCopier;
     this.signingKeys = signingKeys;
@@ -178,10 +186,14 @@ public final class Portcullis implements AutoCloseable {
 
   public static Portcullis start(Settings settings) throws IOException {
     Files.createDirectories(settings.dataDir());
-    Path storeFile = settings.storeUrl()
-        .map(u -> Path.of(u.substring("sqlite:".length())))
-        .orElse(settings.dataDir().resolve("portcullis.db"));
-    Database database = Database.openSqlite(storeFile);
+    StoreUrl storeUrl;
+    try {
+      storeUrl = StoreUrl.parse(settings.storeUrl(), settings.dataDir());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.url", e.getMessage());
+    }
+    Database database = Database.open(storeUrl);
+    ChangeFeed changeFeed = null;
     Vertx vertx = null;
     // The audit file first: what a crash left out of the store is replayed into it by the copier.
     StoreCopier auditCopier = new StoreCopier(new AuditStore(database));
@@ -305,18 +317,45 @@ public final class Portcullis implements AutoCloseable {
       int[] portHolder = {gatewayPort, 0};
       Supplier<String> adminUrl = () -> settings.adminUrl().orElseGet(() ->
           "http://" + settings.adminListen().host() + ":" + portHolder[1]);
+      // Several replicas on PostgreSQL: what the others write reaches this one's snapshots by the feed.
+      if (database.vendor() == Database.Vendor.POSTGRESQL) {
+        changeFeed = ChangeFeed.start(database, new Replication(registry, directory, iam, accessLevels, keys,
+            disabledUsers, signingKeys, sessions));
+        feedMetrics(meters, changeFeed);
+      }
+      AdminServer.Health health = new AdminServer.Health(Optional.ofNullable(changeFeed),
+          () -> iam.stale() || directory.stale());
       AdminServer admin = new AdminServer(settings, vertx, registry, database, token, meters,
           () -> portHolder[0], gatewayServer::listening,
           new AdminServer.People(users, accounts, sessions, disabledUsers, directory, keys, clock),
           new AdminServer.Access(iam, authorizer, (bearer, path) ->
               apiCaller(sessions, disabledUsers, workloads, adminUrl.get(), bearer, path)), accessLevels,
-          signingKeys, new AdminServer.Audit(auditSink, auditCopier.store()));
+          signingKeys, new AdminServer.Audit(auditSink, auditCopier.store()), health);
       int adminPort = await(admin.start());
       gateway.serveConsole(new Console(vertx, settings.consoleHost(), settings.authHost(), sessions, disabledUsers,
           authorizer, admin));
+      // Deny on doubt: a replica cut off from the others' changes longer than store.max_staleness may be
+      // granting what was taken away elsewhere; it fails closed until its feed is back and resynced.
+      ChangeFeed feed = changeFeed;
+      long maxStaleMillis = settings.storeMaxStaleness().toMillis();
+      BooleanSupplier tooStale = () -> feed != null && feed.outOfSyncMillis() > maxStaleMillis;
+      if (feed != null) {
+        vertx.setPeriodic(1_000, id -> {
+          if (tooStale.getAsBoolean() && !(iam.stale() && directory.stale())) {
+            log.error("the change feed has been away for {} s (store.max_staleness {}); denying everything until "
+                + "it is back and resynced", feed.outOfSyncMillis() / 1000, settings.storeMaxStaleness());
+            background.execute(() -> {
+              if (tooStale.getAsBoolean()) {
+                iam.failClosed();
+                directory.failClosed();
+              }
+            });
+          }
+        });
+      }
       // After a failed rebuild the snapshots deny (fail closed); retry until the store answers again.
       vertx.setPeriodic(STALE_RETRY_EVERY.toMillis(), id -> {
-        if (iam.stale() || directory.stale()) {
+        if ((iam.stale() || directory.stale()) && !tooStale.getAsBoolean()) {
           background.execute(() -> {
             try {
               if (iam.stale()) {
@@ -349,8 +388,11 @@ public final class Portcullis implements AutoCloseable {
       }
       return new Portcullis(settings, database, vertx, client, gatewayServer, admin, hello, registry, gatewayPort,
           adminPort, bootstrapPassword, sessions, accounts, users, accessLevels, directory, signingKeys, auditLog,
-          auditCopier, auditSinks);
+          auditCopier, auditSinks, Optional.ofNullable(changeFeed));
     } catch (RuntimeException | IOException e) {
+      if (changeFeed != null) {
+        changeFeed.close();
+      }
       if (vertx != null) {
         vertx.close();
       }
@@ -360,6 +402,22 @@ public final class Portcullis implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /** The store and the change feed as operators watch them (see docs/operations.md). */
+  private static void feedMetrics(PrometheusMeterRegistry meters, ChangeFeed feed) {
+    Gauge.builder("portcullis_store_reachable", feed,
+            f -> f.state() == ChangeFeed.State.IN_SYNC || f.state() == ChangeFeed.State.RESYNCING ? 1 : 0)
+        .description("1 while the change feed's connection to PostgreSQL is up").register(meters);
+    Gauge.builder("portcullis_change_feed_in_sync", feed, f -> f.state() == ChangeFeed.State.IN_SYNC ? 1 : 0)
+        .description("1 while this replica's snapshots follow every change in the store").register(meters);
+    Gauge.builder("portcullis_change_feed_out_of_sync_seconds", feed, f -> f.outOfSyncMillis() / 1000.0)
+        .description("how long this replica has served from its last snapshot without the feed; 0 in sync")
+        .register(meters);
+    FunctionCounter.builder("portcullis_change_feed_reconnects", feed, ChangeFeed::reconnects)
+        .description("times the change feed lost the store and connected again").register(meters);
+    FunctionCounter.builder("portcullis_change_feed_notifications", feed, ChangeFeed::notifications)
+        .description("change notifications received from the store").register(meters);
   }
 
   /**
@@ -392,7 +450,12 @@ public final class Portcullis implements AutoCloseable {
       return Optional.empty();
     }
     String password = LocalAccounts.generatePassword();
-    accounts.create(email, Optional.of("Administrator"), password);
+    try {
+      accounts.create(email, Optional.of("Administrator"), password);
+    } catch (dev.portcullis.store.ConflictException e) {
+      // Another replica starting on the same new store made it first: its start shows the password.
+      return Optional.empty();
+    }
     return Optional.of(password);
   }
 
@@ -449,8 +512,8 @@ public final class Portcullis implements AutoCloseable {
     }
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    meta.put(name, Base64.getEncoder().encodeToString(key));
-    return key;
+    // Replicas starting together on a new store: the first key written is the one everyone uses.
+    return Base64.getDecoder().decode(meta.putIfAbsent(name, Base64.getEncoder().encodeToString(key)));
   }
 
   private static <T> T await(Future<T> future) {
@@ -513,6 +576,11 @@ public final class Portcullis implements AutoCloseable {
     return auditLog;
   }
 
+  /** The PostgreSQL change feed, empty on SQLite. */
+  public Optional<ChangeFeed> changeFeed() {
+    return changeFeed;
+  }
+
   /** The assertion signing keys: what is published, and rotation. */
   public SigningKeys signingKeys() {
     return signingKeys;
@@ -541,6 +609,7 @@ public final class Portcullis implements AutoCloseable {
     } catch (Exception e) {
       log.warn("event loops did not stop cleanly: {}", e.toString());
     } finally {
+      changeFeed.ifPresent(ChangeFeed::close);
       // Every decision is in the queue by now: commit the file, copy it to the store, then let go.
       auditLog.close();
       auditCopier.close();

@@ -11,9 +11,11 @@ import dev.portcullis.directory.Directory;
 import dev.portcullis.service.ServiceRegistry;
 import dev.portcullis.service.ValidationException;
 import dev.portcullis.store.AlreadyExistsException;
+import dev.portcullis.store.ChangeFeed;
 import dev.portcullis.store.ConflictException;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.NotFoundException;
+import dev.portcullis.store.StoreUnavailableException;
 import dev.portcullis.store.UserRepository;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.iam.Authorizer;
@@ -55,7 +57,16 @@ public final class AdminServer {
   private final Database database;
   private final BooleanSupplier gatewayListening;
   private final BiConsumer<Router, Handler<RoutingContext>> api;
+  private final Health health;
   private HttpServer server;
+
+  /**
+   * What /readyz reports besides the listener: the PostgreSQL change feed (empty on SQLite), and whether
+   * the IAM or directory snapshot failed closed after a rebuild failed (everything is denied then).
+   */
+  public record Health(Optional<ChangeFeed> feed, BooleanSupplier failedClosed) {
+    public static final Health SINGLE = new Health(Optional.empty(), () -> false);
+  }
 
   /**
    * What the user, session, group and service account endpoints work on; accounts is empty when built-in
@@ -76,8 +87,9 @@ public final class AdminServer {
 
   public AdminServer(Settings settings, Vertx vertx, ServiceRegistry registry, Database database, AdminToken token,
       PrometheusMeterRegistry metrics, IntSupplier gatewayPort, BooleanSupplier gatewayListening, People people,
-      Access access, AccessLevels accessLevels, SigningKeys signingKeys, Audit audit) {
+      Access access, AccessLevels accessLevels, SigningKeys signingKeys, Audit audit, Health health) {
     this.settings = settings;
+    this.health = health;
     this.vertx = vertx;
     this.database = database;
     this.gatewayListening = gatewayListening;
@@ -212,6 +224,10 @@ public final class AdminServer {
   }
 
   private void ready(RoutingContext rc) {
+    if (health.feed().isPresent()) {
+      readyReplica(rc, health.feed().get());
+      return;
+    }
     vertx.executeBlocking(() -> {
       try (Connection c = database.dataSource().getConnection()) {
         return c.isValid(2);
@@ -225,6 +241,38 @@ public final class AdminServer {
           .put("gateway", gateway ? "listening" : "not listening");
       json(rc, store && gateway ? 200 : 503, body);
     });
+  }
+
+  /**
+   * A replica on PostgreSQL is ready while it can decide: during a store outage it keeps serving from its
+   * last snapshot, and says so here, still 200, because every replica sees the same outage and a load
+   * balancer that took them all out would turn it into a full one. It is not ready when its snapshots
+   * failed closed (it denies everything; others may not) or its listener is down. The feed's state is
+   * read from memory: this probe never waits on the store.
+   */
+  private void readyReplica(RoutingContext rc, ChangeFeed feed) {
+    boolean gateway = gatewayListening.getAsBoolean();
+    boolean failedClosed = health.failedClosed().getAsBoolean();
+    ChangeFeed.State state = feed.state();
+    boolean reachable = state == ChangeFeed.State.IN_SYNC || state == ChangeFeed.State.RESYNCING;
+    boolean ready = gateway && !failedClosed;
+    JsonObject body = new JsonObject()
+        .put("status", !ready ? "not ready" : state == ChangeFeed.State.IN_SYNC ? "ready" : "degraded")
+        .put("store", reachable ? "ok" : "unreachable")
+        .put("changeFeed", switch (state) {
+          case IN_SYNC -> "in sync";
+          case RESYNCING -> "resyncing";
+          case CONNECTING -> "reconnecting";
+          case CLOSED -> "closed";
+        })
+        .put("snapshots", failedClosed ? "failed closed: denying until a rebuild succeeds"
+            : state == ChangeFeed.State.IN_SYNC ? "current"
+            : "serving the last snapshot, not in sync for " + feed.outOfSyncMillis() / 1000 + " s")
+        .put("gateway", gateway ? "listening" : "not listening");
+    if (state != ChangeFeed.State.IN_SYNC) {
+      body.put("outOfSyncSeconds", feed.outOfSyncMillis() / 1000.0);
+    }
+    json(rc, ready ? 200 : 503, body);
   }
 
   private static void json(RoutingContext rc, int status, JsonObject body) {
@@ -241,6 +289,10 @@ public final class AdminServer {
       ApiError.send(rc, 409, "ALREADY_EXISTS", t.getMessage());
     } else if (t instanceof ConflictException) {
       ApiError.send(rc, 409, "ABORTED", t.getMessage());
+    } else if (t instanceof StoreUnavailableException) {
+      log.warn("admin request {} {} refused: {}", rc.request().method(), rc.request().path(), t.getMessage());
+      ApiError.send(rc, 503, "UNAVAILABLE", "the store (PostgreSQL) cannot be reached, so nothing was changed; "
+          + "this replica keeps serving from its last snapshot. Retry once the store is back (see /readyz)");
     } else {
       log.error("admin request {} {} failed", rc.request().method(), rc.request().path(), t);
       ApiError.send(rc, 500, "INTERNAL", "internal error; see the server log");

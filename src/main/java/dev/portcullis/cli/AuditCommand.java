@@ -5,6 +5,8 @@ import dev.portcullis.audit.AuditRetention;
 import dev.portcullis.audit.AuditStore;
 import dev.portcullis.audit.ChainVerifier;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.StoreUrl;
+import java.util.Optional;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -238,19 +240,33 @@ final class AuditCommand implements Runnable {
         description = "state directory (default ./portcullis-data)")
     Path dataDir;
 
-    @Option(names = "--store", paramLabel = "FILE", description = "SQLite store (default DIR/portcullis.db)")
-    Path store;
+    @Option(names = "--store", paramLabel = "URL", description = "the store: a SQLite file, sqlite:PATH or "
+        + "postgresql://USER:PASSWORD@HOST:5432/DATABASE (default DIR/portcullis.db)")
+    String store;
 
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       Path auditDir = AuditFiles.directory(dataDir);
-      Path storeFile = store != null ? store : dataDir.resolve("portcullis.db");
-      boolean ok = true;
-      if (!Files.exists(storeFile)) {
-        throw new CliException("no store at " + storeFile, 2);
+      StoreUrl url;
+      try {
+        url = store == null ? StoreUrl.parse(Optional.empty(), dataDir)
+            : store.contains(":") ? StoreUrl.parse(Optional.of(store), dataDir)
+            : new StoreUrl.Sqlite(Path.of(store));
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--store: " + e.getMessage(), 2);
       }
-      try (Database db = Database.openSqlite(storeFile)) {
+      boolean ok = true;
+      if (url instanceof StoreUrl.Sqlite s && !Files.exists(s.file())) {
+        throw new CliException("no store at " + s.file(), 2);
+      }
+      Database opened;
+      try {
+        opened = Database.open(url);
+      } catch (dev.portcullis.store.StoreException e) {
+        throw new CliException(e.getMessage(), 2);
+      }
+      try (Database db = opened) {
         AuditStore audit = new AuditStore(db);
         TreeSet<String> replicas = new TreeSet<>(audit.replicas());
         replicas.addAll(AuditFiles.replicas(auditDir));

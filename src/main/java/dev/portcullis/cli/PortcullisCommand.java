@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, ServicesCommand.class, UsersCommand.class, SessionsCommand.class,
         IamCommand.class, RolesCommand.class, AccessLevelsCommand.class, GroupsCommand.class,
         ServiceAccountsCommand.class, AuthCommand.class, KeysCommand.class, AuditCommand.class,
+        MigrateCommand.class, ExportCommand.class, ImportCommand.class,
         CommandLine.HelpCommand.class})
 public final class PortcullisCommand implements Runnable {
 

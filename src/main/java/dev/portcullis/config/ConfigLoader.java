@@ -45,7 +45,10 @@ public final class ConfigLoader {
         + "empty for http://HOST:PORT of admin.listen. Service-account JWTs for the admin API name it in aud");
     key("domain", "localhost", "a DNS name such as example.com; services are reached at NAME.DOMAIN");
     key("data_dir", "./portcullis-data", "a directory path");
-    key("store.url", "", "empty for SQLite in data_dir, or sqlite:PATH");
+    key("store.url", "", dev.portcullis.store.StoreUrl.ALLOWED);
+    key("store.max_staleness", "5m", "a duration such as 30s or 5m: how long a replica on PostgreSQL keeps "
+        + "deciding from its last snapshot while its change feed is away (store unreachable) before it denies "
+        + "everything");
     key("tls.cert_file", "", "a PEM certificate chain file; set together with tls.key_file");
     key("tls.key_file", "", "a PEM private key file; set together with tls.cert_file");
     key("trusted_proxies", "", "a list of CIDRs (e.g. 10.0.0.0/8) whose X-Forwarded-* headers are trusted");
@@ -251,8 +254,10 @@ public final class ConfigLoader {
       });
     }
     String storeUrl = v.get("store.url").trim();
-    if (!storeUrl.isEmpty() && !storeUrl.startsWith("sqlite:")) {
-      throw new ConfigException("store.url", "'" + storeUrl + "' is not supported; allowed: " + KEYS.get("store.url").allowed());
+    try {
+      dev.portcullis.store.StoreUrl.check(storeUrl);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.url", e.getMessage());
     }
     return new Settings(
         parse(v, "listen", Listen::parse),
@@ -260,6 +265,7 @@ public final class ConfigLoader {
         parse(v, "domain", ConfigLoader::domain),
         Path.of(nonEmpty(v, "data_dir")),
         storeUrl.isEmpty() ? Optional.empty() : Optional.of(storeUrl),
+        duration(v, "store.max_staleness"),
         cert,
         key,
         ranges(v, "trusted_proxies"),

@@ -15,6 +15,7 @@ public record Settings(
     String domain,
     Path dataDir,
     Optional<String> storeUrl,
+    Duration storeMaxStaleness,
     Optional<Path> tlsCertFile,
     Optional<Path> tlsKeyFile,
     List<IpRange> trustedProxies,

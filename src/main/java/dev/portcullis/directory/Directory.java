@@ -62,8 +62,7 @@ public final class Directory {
     } catch (RuntimeException e) {
       // Fail closed: a removed membership may already be in the store. Until a rebuild succeeds, nobody is
       // in any group (and service accounts are unknown), so no grant rests on stale memberships.
-      stale = true;
-      publish(DirectorySnapshot.empty());
+      failClosed();
       throw e;
     }
     stale = false;
@@ -71,6 +70,12 @@ public final class Directory {
   }
 
   private volatile boolean stale;
+
+  /** Nobody is in any group until the next successful {@link #refresh()}. */
+  public synchronized void failClosed() {
+    stale = true;
+    publish(DirectorySnapshot.empty());
+  }
 
   /** True after a failed rebuild, until one succeeds. */
   public boolean stale() {

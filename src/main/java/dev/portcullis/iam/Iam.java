@@ -180,8 +180,7 @@ public final class Iam {
     } catch (RuntimeException e) {
       // Fail closed: a change may already be in the store that the old snapshot would not show (a removed
       // binding still granting). Until a rebuild succeeds, nothing is granted; the break-glass token works.
-      stale = true;
-      publish(IamSnapshot.EMPTY);
+      failClosed();
       throw e;
     }
     stale = false;
@@ -189,6 +188,15 @@ public final class Iam {
   }
 
   private volatile boolean stale;
+
+  /**
+   * Grants nothing until the next successful {@link #refresh()}: after a failed rebuild, or when this
+   * replica has been cut off from the other replicas' changes for too long.
+   */
+  public synchronized void failClosed() {
+    stale = true;
+    publish(IamSnapshot.EMPTY);
+  }
 
   /** True after a failed rebuild, until one succeeds: decisions then deny everything. */
   public boolean stale() {

@@ -219,6 +219,23 @@ public final class Sessions {
     return s != null ? Optional.of(s) : repository.find(idHash);
   }
 
+  /**
+   * Sessions another replica revoked (by hash, from the change feed): dropped from memory, so the next
+   * request with one of them reads the store and finds it revoked.
+   */
+  public void revokedElsewhere(List<String> hashes) {
+    forget(hashes);
+  }
+
+  /**
+   * Drops every session held in memory, after the change feed was away and revocations may have been
+   * missed: each is read from the store again on its next request (the one store read allowed).
+   */
+  public void forgetAll() {
+    cache.invalidateAll();
+    unknown.invalidateAll();
+  }
+
   /** After the store has them revoked: mark, then drop (the order {@link #remember} relies on). */
   private void forget(List<String> hashes) {
     for (String h : hashes) {

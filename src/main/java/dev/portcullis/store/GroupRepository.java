@@ -64,8 +64,10 @@ public final class GroupRepository {
       // One row per member with its groups joined by newlines (which no email holds): the store does the
       // gathering from its (member, group_email) index, and a directory of a million memberships crosses
       // JDBC in as many rows as it has members.
+      String gather = db.vendor() == Database.Vendor.POSTGRESQL
+          ? "string_agg(group_email, chr(10))" : "group_concat(group_email, char(10))";
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT member, group_concat(group_email, char(10)) FROM group_members GROUP BY member");
+          "SELECT member, " + gather + " FROM group_members GROUP BY member");
            ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String member = rs.getString(1);

@@ -23,6 +23,26 @@ public final class MetaRepository {
     });
   }
 
+  /** Stores the value unless the name has one already; returns the value the name has afterwards. */
+  public String putIfAbsent(String name, String value) {
+    return db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return rs.getString(1);
+          }
+        }
+      }
+      try (PreparedStatement ins = c.prepareStatement("INSERT INTO meta(name, value) VALUES (?, ?)")) {
+        ins.setString(1, name);
+        ins.setString(2, value);
+        ins.executeUpdate();
+      }
+      return value;
+    });
+  }
+
   public void put(String name, String value) {
     db.inTransaction(c -> {
       try (PreparedStatement del = c.prepareStatement("DELETE FROM meta WHERE name = ?");

@@ -36,7 +36,8 @@ public final class SessionRepository {
   /**
    * Inserts a host session only while its parent (central) session is live at {@code now}: one statement,
    * so a revocation is either seen here or covers the new row. Returns false when nothing was inserted.
-   * (On a store with weaker isolation than SQLite's single writer, the parent row must be locked.)
+   * (SQLite has a single writer; on PostgreSQL the transaction is SERIALIZABLE, so an insert racing a
+   * revocation of the parent is aborted and run again, and then sees the revocation.)
    */
   public boolean insertUnderLiveParent(Session s, Instant now) {
     return db.inTransaction(c -> {

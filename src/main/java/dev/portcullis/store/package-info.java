@@ -1,2 +1,2 @@
-/** The store: JDBC repositories over SQLite, schema migrations by Flyway. */
+/** The store: JDBC repositories over SQLite or PostgreSQL, schema migrations by Flyway, the change feed. */
 package dev.portcullis.store;

@@ -22,9 +22,14 @@ class AuditStoreTest {
   AuditStore store;
 
   @BeforeEach
-  void open() {
-    db = Database.openSqlite(dataDir.resolve("store.db"));
+  void open() throws Exception {
+    db = newDatabase();
     store = new AuditStore(db);
+  }
+
+  /** The store under test: SQLite here, PostgreSQL in {@link PostgresAuditStoreTest}; same contract. */
+  Database newDatabase() throws Exception {
+    return Database.openSqlite(dataDir.resolve("store.db"));
   }
 
   @AfterEach

@@ -129,7 +129,8 @@ class ConfigLoaderTest {
         Arguments.of("demo.enabled", "maybe", "true or false"),
         Arguments.of("upstream.max_connections", "0", "1 to 10000"),
         Arguments.of("domain", "bad domain", "DNS name"),
-        Arguments.of("store.url", "postgres://db/portcullis", "sqlite:"));
+        Arguments.of("store.url", "mysql://db/portcullis", "postgresql://USER:PASSWORD@HOST:5432/DATABASE"),
+        Arguments.of("store.url", "postgresql://db.internal", "names no database"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
