@@ -158,6 +158,60 @@ public record AuditEvent(
     return o;
   }
 
+  /**
+   * Appends the event's fields to an open JSON object, each as {@code ,"name":value}, in the order and
+   * with the values of {@link #toJson()}, without building a JsonObject: this is what the writer seals,
+   * once per event.
+   */
+  void appendFields(StringBuilder out) {
+    field(out, "time", time.toString());
+    field(out, "kind", kind == Kind.DECISION ? "decision" : "admin");
+    field(out, "requestId", requestId);
+    if (principal != null) {
+      out.append(",\"principal\":{");
+      int mark = out.length();
+      field(out, "email", principal.email());
+      field(out, "subject", principal.subject());
+      field(out, "provider", principal.provider());
+      field(out, "kind", principal.kind());
+      if (out.length() > mark) {
+        out.deleteCharAt(mark); // the first field's comma
+      }
+      out.append('}');
+    }
+    field(out, "clientIp", clientIp);
+    field(out, "userAgent", userAgent);
+    field(out, "service", service);
+    field(out, "method", method);
+    field(out, "host", host);
+    field(out, "path", path);
+    if (decision != null) {
+      field(out, "decision", decision.name().toLowerCase());
+    }
+    field(out, "reason", reason);
+    if (latencyMicros != null) {
+      out.append(",\"latencyMicros\":").append(latencyMicros.longValue());
+    }
+    field(out, "action", action);
+    field(out, "target", target);
+    if (kind == Kind.ADMIN) {
+      if (before != null) {
+        out.append(",\"before\":").append(before.encode());
+      }
+      if (after != null) {
+        out.append(",\"after\":").append(after.encode());
+      }
+      out.append(",\"change\":").append(change().encode());
+    }
+  }
+
+  private static void field(StringBuilder out, String name, String value) {
+    if (value != null) {
+      out.append(",\"").append(name).append("\":");
+      Json.string(out, value);
+    }
+  }
+
   /** Reads an event back from its JSON (extra fields such as seq, prev and hash are ignored). */
   public static AuditEvent fromJson(JsonObject o) {
     Long latency = o.getLong("latencyMicros");

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AuditMetrics implements AuditSink {
   private final MeterRegistry registry;
   private final AuditSink next;
-  private final ConcurrentHashMap<String, Counter> decisions = new ConcurrentHashMap<>();
+  /** Per service, one counter per outcome (by ordinal): no key is built per decision. */
+  private final ConcurrentHashMap<String, Counter[]> decisions = new ConcurrentHashMap<>();
 
   public AuditMetrics(MeterRegistry registry, AuditLog log) {
     this.registry = registry;
@@ -27,11 +28,23 @@ public final class AuditMetrics implements AuditSink {
   public void record(AuditEvent event) {
     if (event.kind() == AuditEvent.Kind.DECISION) {
       String service = event.service() == null ? "" : event.service();
-      String outcome = event.decision().name().toLowerCase();
-      decisions.computeIfAbsent(service + '\u0000' + outcome, k -> Counter.builder("portcullis.audit.decisions")
-          .description("gateway decisions on services with IAP on")
-          .tag("service", service).tag("outcome", outcome).register(registry)).increment();
+      Counter[] byOutcome = decisions.get(service);
+      if (byOutcome == null) {
+        byOutcome = decisions.computeIfAbsent(service, this::counters);
+      }
+      byOutcome[event.decision().ordinal()].increment();
     }
     next.record(event);
+  }
+
+  private Counter[] counters(String service) {
+    AuditEvent.Outcome[] outcomes = AuditEvent.Outcome.values();
+    Counter[] out = new Counter[outcomes.length];
+    for (AuditEvent.Outcome o : outcomes) {
+      out[o.ordinal()] = Counter.builder("portcullis.audit.decisions")
+          .description("gateway decisions on services with IAP on")
+          .tag("service", service).tag("outcome", o.name().toLowerCase()).register(registry);
+    }
+    return out;
   }
 }

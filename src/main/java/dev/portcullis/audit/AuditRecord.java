@@ -20,8 +20,14 @@ import java.util.regex.Pattern;
  * @param prev the hash of record seq-1 ({@link #GENESIS} for seq 1)
  * @param hash this record's hash
  * @param line the whole line, without the newline
+ * @param sealedFrom the event this process sealed into the line (so the store copy need not parse it
+ *     back); null for a line read from a file or the store
  */
-public record AuditRecord(long seq, String prev, String hash, String line) {
+public record AuditRecord(long seq, String prev, String hash, String line, AuditEvent sealedFrom) {
+  public AuditRecord(long seq, String prev, String hash, String line) {
+    this(seq, prev, hash, line, null);
+  }
+
   /** The prev of the first record of a chain. */
   public static final String GENESIS = "0".repeat(64);
 
@@ -30,12 +36,16 @@ public record AuditRecord(long seq, String prev, String hash, String line) {
 
   /** Seals an event as record seq after prev. */
   public static AuditRecord seal(long seq, String prev, AuditEvent event) {
-    JsonObject body = new JsonObject().put("seq", seq).put("prev", prev);
-    event.toJson().forEach(e -> body.put(e.getKey(), e.getValue()));
-    String bodyText = body.encode();
+    StringBuilder body = new StringBuilder(512);
+    body.append("{\"seq\":").append(seq).append(",\"prev\":");
+    Json.string(body, prev);
+    event.appendFields(body);
+    body.append('}');
+    String bodyText = body.toString();
     String hash = sha256(bodyText);
-    String line = bodyText.substring(0, bodyText.length() - 1) + ",\"hash\":\"" + hash + "\"}";
-    return new AuditRecord(seq, prev, hash, line);
+    body.setLength(body.length() - 1);
+    String line = body.append(",\"hash\":\"").append(hash).append("\"}").toString();
+    return new AuditRecord(seq, prev, hash, line, event);
   }
 
   /**
@@ -75,16 +85,21 @@ public record AuditRecord(long seq, String prev, String hash, String line) {
   }
 
   public AuditEvent event() {
-    return AuditEvent.fromJson(json());
+    return sealedFrom != null ? sealedFrom : AuditEvent.fromJson(json());
   }
 
-  static String sha256(String text) {
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  static String sha256(String text) {
+    MessageDigest md = SHA_256.get();
+    md.reset();
+    return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** A line that is not a sealed audit record. */
