@@ -297,7 +297,8 @@ public final class Portcullis implements AutoCloseable {
       UpstreamIdentity identity = new UpstreamIdentity(signingKeys, settings.assertion(), directory::snapshot, clock);
 
       // Open WebSockets and streams are decided again after every change that could refuse their holder.
-      LiveConnections live = new LiveConnections(authorizer, registry::catalog, disabledUsers, auditSink, clock);
+      LiveConnections live = new LiveConnections(authorizer, registry::catalog, disabledUsers, auditSink, clock,
+          sessions::revokedLately);
       iam.onChange(snapshot -> live.recheck());
       directory.onChange(snapshot -> live.recheck());
       accessLevels.onChange(snapshot -> live.recheck());

@@ -117,6 +117,10 @@ public final class AdminServer {
     KeysApi keysApi = new KeysApi(vertx, signingKeys);
     // Every mount (the admin listener's, the console's) gets the same chain: who, body, may they, audit, the API.
     this.api = (r, authenticate) -> {
+      // Permissions and audit are decided on the path as sent; the router matches endpoints on its
+      // normalized form. A path whose two forms differ ("..", ".", "//", "%2E") could pass the check for one
+      // endpoint and reach another, so it is refused before anything else.
+      r.route("/v1/*").handler(AdminServer::canonicalOnly);
       r.route("/v1/*").handler(authenticate);
       r.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
       r.route("/v1/*").handler(adminAccess::check);
@@ -204,6 +208,30 @@ public final class AdminServer {
         unauthenticated(rc, "the bearer token is not valid, has expired or was revoked");
       }
     });
+  }
+
+  private static void canonicalOnly(RoutingContext rc) {
+    String raw = rc.request().path();
+    if (raw == null || !plain(raw)) {
+      ApiError.send(rc, 400, "INVALID_ARGUMENT", "the path must be written plainly: no '.' or '..' segments, no "
+          + "empty segments, no backslashes");
+      return;
+    }
+    rc.next();
+  }
+
+  /** No segment that is (once decoded) "." or "..", no empty segment, no backslash, in any encoding. */
+  static boolean plain(String raw) {
+    if (raw.contains("//") || raw.contains("\\") || raw.toUpperCase(java.util.Locale.ROOT).contains("%5C")) {
+      return false;
+    }
+    for (String segment : raw.split("/", -1)) {
+      String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+      if (decoded.equals(".") || decoded.equals("..")) {
+        return false;
+      }
+    }
+    return !raw.toUpperCase(java.util.Locale.ROOT).contains("%2F");
   }
 
   private static void unauthenticated(RoutingContext rc, String message) {

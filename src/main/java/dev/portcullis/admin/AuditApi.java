@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * GET /v1/audit/events: the audit log as stored, filtered by member, service, decision, kind and time.
  * Without {@code after}, the newest events first; with {@code after=CURSOR} (the {@code cursor} of an
- * earlier answer), only the events stored after it, oldest first, which is how {@code audit tail} follows.
+ * earlier answer), only the events stored since, in each replica's chain order, which is how {@code audit
+ * tail} follows (see {@link AuditStore.Cursor}).
  */
 final class AuditApi {
   static final int DEFAULT_LIMIT = 100;
@@ -56,23 +57,13 @@ final class AuditApi {
       AdminServer.fail(rc, e);
       return;
     }
-    String given = rc.queryParams().get("after");
     Requests.blocking(vertx, rc, () -> {
-      List<AuditStore.Stored> found = store.find(filter);
+      AuditStore.Page page = store.find(filter);
       JsonArray events = new JsonArray();
-      String cursor = given;
-      for (AuditStore.Stored s : found) {
+      for (AuditStore.Stored s : page.events()) {
         events.add(json(s));
       }
-      if (!found.isEmpty()) {
-        // Newest first without a cursor, oldest first with one: the newest seen is first or last.
-        cursor = (filter.after() == null ? found.get(0) : found.get(found.size() - 1)).position().cursor();
-      }
-      JsonObject out = new JsonObject().put("events", events);
-      if (cursor != null) {
-        out.put("cursor", cursor);
-      }
-      return out;
+      return new JsonObject().put("events", events).put("cursor", page.cursor().encode());
     }, 200);
   }
 
@@ -117,10 +108,10 @@ final class AuditApi {
         errors.add(new FieldError("limit", "must be a whole number between 1 and " + MAX_LIMIT));
       }
     }
-    AuditStore.Position after = null;
+    AuditStore.Cursor after = null;
     String rawAfter = q.get("after");
     if (rawAfter != null) {
-      Optional<AuditStore.Position> p = AuditStore.Position.parse(rawAfter);
+      Optional<AuditStore.Cursor> p = AuditStore.Cursor.parse(rawAfter);
       if (p.isEmpty()) {
         errors.add(new FieldError("after", "is not a cursor this API returned; pass the 'cursor' of an earlier answer"));
       } else {
@@ -131,12 +122,12 @@ final class AuditApi {
       throw new ValidationException(errors);
     }
     String memberKey = member == null ? null
-        : member.substring(0, member.indexOf(':') + 1) + member.substring(member.indexOf(':') + 1).toLowerCase();
+        : member.substring(0, member.indexOf(':') + 1) + member.substring(member.indexOf(':') + 1).toLowerCase(java.util.Locale.ROOT);
     return new AuditStore.Filter(memberKey, q.get("service"), decision, kind, since, until, limit, after);
   }
 
   private static String lower(String s) {
-    return s == null ? null : s.toLowerCase();
+    return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** An RFC 3339 time, or a duration back from now: 90s, 15m, 1h, 7d. */

@@ -126,7 +126,7 @@ public record AuditEvent(
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
     o.put("time", time.toString());
-    o.put("kind", kind.name().toLowerCase());
+    o.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
     put(o, "requestId", requestId);
     if (principal != null) {
       o.put("principal", principal.toJson());
@@ -138,7 +138,7 @@ public record AuditEvent(
     put(o, "host", host);
     put(o, "path", path);
     if (decision != null) {
-      o.put("decision", decision.name().toLowerCase());
+      o.put("decision", decision.name().toLowerCase(java.util.Locale.ROOT));
     }
     put(o, "reason", reason);
     if (latencyMicros != null) {
@@ -186,7 +186,7 @@ public record AuditEvent(
     field(out, "host", host);
     field(out, "path", path);
     if (decision != null) {
-      field(out, "decision", decision.name().toLowerCase());
+      field(out, "decision", decision.name().toLowerCase(java.util.Locale.ROOT));
     }
     field(out, "reason", reason);
     if (latencyMicros != null) {
@@ -218,7 +218,7 @@ public record AuditEvent(
     String decision = o.getString("decision");
     return new AuditEvent(
         Instant.parse(o.getString("time")),
-        Kind.valueOf(o.getString("kind").toUpperCase()),
+        Kind.valueOf(o.getString("kind").toUpperCase(java.util.Locale.ROOT)),
         o.getString("requestId"),
         Principal.fromJson(o.getJsonObject("principal")),
         o.getString("clientIp"),
@@ -227,7 +227,7 @@ public record AuditEvent(
         o.getString("method"),
         o.getString("host"),
         o.getString("path"),
-        decision == null ? null : Outcome.valueOf(decision.toUpperCase()),
+        decision == null ? null : Outcome.valueOf(decision.toUpperCase(java.util.Locale.ROOT)),
         o.getString("reason"),
         latency,
         o.getString("action"),

@@ -190,7 +190,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } else if (item instanceof Sync s) {
           syncs.add(s);
         } else if (item instanceof AuditEvent e) {
-          AuditRecord r = AuditRecord.seal(seq + 1, prev, e);
+          AuditRecord r;
+          try {
+            r = AuditRecord.seal(seq + 1, prev, e);
+          } catch (RuntimeException failure) {
+            // One event that cannot be encoded must not stop the writer (and with it, every later event).
+            writeErrors.incrementAndGet();
+            log.error("audit: cannot seal an event of kind {}; it is dropped", e.kind(), failure);
+            continue;
+          }
           seq = r.seq();
           prev = r.hash();
           sealed.add(r);
@@ -226,6 +234,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } catch (IOException e) {
           writeErrors.incrementAndGet();
           log.error("audit: cannot commit {}: {}", dir, e.toString());
+          lastCommit = System.nanoTime(); // tried again after a commit interval, not in a tight loop
         }
       }
       for (Sync s : syncs) {

@@ -43,7 +43,7 @@ public final class AuditMetrics implements AuditSink {
     for (AuditEvent.Outcome o : outcomes) {
       out[o.ordinal()] = Counter.builder("portcullis.audit.decisions")
           .description("gateway decisions on services with IAP on")
-          .tag("service", service).tag("outcome", o.name().toLowerCase()).register(registry);
+          .tag("service", service).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
     }
     return out;
   }

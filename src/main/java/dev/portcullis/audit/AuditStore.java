@@ -44,11 +44,11 @@ public final class AuditStore {
           ps.setString(1, replica);
           ps.setLong(2, r.seq());
           ps.setLong(3, e.time().toEpochMilli());
-          ps.setString(4, e.kind().name().toLowerCase());
+          ps.setString(4, e.kind().name().toLowerCase(java.util.Locale.ROOT));
           ps.setString(5, e.requestId());
           ps.setString(6, e.principal() == null ? null : e.principal().member());
           ps.setString(7, e.service());
-          ps.setString(8, e.decision() == null ? null : e.decision().name().toLowerCase());
+          ps.setString(8, e.decision() == null ? null : e.decision().name().toLowerCase(java.util.Locale.ROOT));
           ps.setString(9, e.action());
           ps.setString(10, r.line());
           ps.setString(11, r.prev());
@@ -214,10 +214,10 @@ public final class AuditStore {
 
   /**
    * A query; null fields do not filter. Without {@code after}, the newest matching events come first; with
-   * it, only events after that position, oldest first (to follow the log).
+   * it, only events stored after that cursor, in each replica's chain order (to follow the log).
    */
   public record Filter(String member, String service, String decision, String kind, Instant since,
-      Instant until, int limit, Position after) {
+      Instant until, int limit, Cursor after) {
     public Filter(String member, String service, String decision, String kind, Instant since, Instant until,
         int limit) {
       this(member, service, decision, kind, since, until, limit, null);
@@ -225,43 +225,61 @@ public final class AuditStore {
   }
 
   /**
-   * Where a stored event sits in the order queries use: its time, then replica, then seq. Written as
-   * {@code TIME-REPLICA-SEQ} for a cursor.
+   * How far a reader has followed each replica's chain: the last seq seen per replica. Each replica's
+   * records reach the store in seq order, whatever their times, so following by seq misses nothing that
+   * arrives late (a slow copy, another replica, a replay). Written {@code REPLICA:SEQ,REPLICA:SEQ}.
    */
-  public record Position(long timeMillis, String replica, long seq) {
-    public String cursor() {
-      return timeMillis + "-" + replica + "-" + seq;
+  public record Cursor(Map<String, Long> seen) {
+    public Cursor {
+      seen = Map.copyOf(seen);
     }
 
-    /** The position a cursor names; empty when it is not one this store wrote. */
-    public static java.util.Optional<Position> parse(String cursor) {
-      String[] p = cursor == null ? new String[0] : cursor.split("-", -1);
-      if (p.length != 3 || !p[1].matches("[A-Za-z0-9_.]{1,64}")) {
+    public String encode() {
+      StringBuilder sb = new StringBuilder();
+      new TreeMap<>(seen).forEach((r, q) -> sb.append(sb.length() == 0 ? "" : ",").append(r).append(':').append(q));
+      return sb.toString();
+    }
+
+    /** The cursor a string names; empty when it is not one this store wrote. */
+    public static java.util.Optional<Cursor> parse(String text) {
+      if (text == null) {
         return java.util.Optional.empty();
       }
-      try {
-        return java.util.Optional.of(new Position(Long.parseLong(p[0]), p[1], Long.parseLong(p[2])));
-      } catch (NumberFormatException e) {
-        return java.util.Optional.empty();
+      Map<String, Long> out = new TreeMap<>();
+      if (!text.isEmpty()) {
+        for (String part : text.split(",", -1)) {
+          int colon = part.indexOf(':');
+          if (colon <= 0 || !part.substring(0, colon).matches("[A-Za-z0-9_.-]{1,64}")
+              || !part.substring(colon + 1).matches("\\d{1,18}")) {
+            return java.util.Optional.empty();
+          }
+          out.put(part.substring(0, colon), Long.parseLong(part.substring(colon + 1)));
+        }
       }
+      return java.util.Optional.of(new Cursor(out));
+    }
+
+    Cursor plus(Map<String, Long> more) {
+      Map<String, Long> merged = new TreeMap<>(seen);
+      more.forEach((r, q) -> merged.merge(r, q, Math::max));
+      return new Cursor(merged);
     }
   }
 
-  /** One stored event: the replica whose chain holds it, its position, and the sealed record. */
-  public record Stored(String replica, long timeMillis, AuditRecord record) {
-    public Position position() {
-      return new Position(timeMillis, replica, record.seq());
-    }
-  }
+  /** One stored event: the replica whose chain holds it and the sealed record. */
+  public record Stored(String replica, long timeMillis, AuditRecord record) {}
 
-  /** Matching events, newest first (oldest first after a position), as their stored JSON lines. */
+  /** A page of events and the cursor to follow on from it. */
+  public record Page(List<Stored> events, Cursor cursor) {}
+
+  /** Matching events, newest first (in chain order after a cursor), as their stored JSON lines. */
   public List<AuditRecord> query(Filter f) {
-    return find(f).stream().map(Stored::record).toList();
+    return find(f).events().stream().map(Stored::record).toList();
   }
 
-  /** As {@link #query}, with each event's replica and position. */
-  public List<Stored> find(Filter f) {
-    StringBuilder sql = new StringBuilder("SELECT replica, time, json FROM audit_events WHERE 1 = 1");
+  /** As {@link #query}, with each event's replica, and the cursor that follows on from this page. */
+  public Page find(Filter f) {
+    StringBuilder sql = new StringBuilder("SELECT replica, time, json, seq FROM audit_events WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     if (f.member() != null) {
       sql.append(" AND member = ?");
@@ -287,21 +305,29 @@ public final class AuditStore {
       sql.append(" AND time < ?");
       args.add(f.until().toEpochMilli());
     }
-    Position after = f.after();
+    Cursor after = f.after();
     if (after != null) {
-      sql.append(" AND (time > ? OR (time = ? AND (replica > ? OR (replica = ? AND seq > ?))))");
-      args.add(after.timeMillis());
-      args.add(after.timeMillis());
-      args.add(after.replica());
-      args.add(after.replica());
-      args.add(after.seq());
-      sql.append(" ORDER BY time, replica, seq LIMIT ?");
+      sql.append(" AND (");
+      for (Map.Entry<String, Long> e : after.seen().entrySet()) {
+        sql.append("(replica = ? AND seq > ?) OR ");
+        args.add(e.getKey());
+        args.add(e.getValue());
+      }
+      if (after.seen().isEmpty()) {
+        sql.append("1 = 1");
+      } else {
+        sql.append("replica NOT IN (").append("?, ".repeat(after.seen().size() - 1)).append("?)");
+        args.addAll(after.seen().keySet());
+      }
+      sql.append(") ORDER BY replica, seq LIMIT ?");
     } else {
       sql.append(" ORDER BY time DESC, replica DESC, seq DESC LIMIT ?");
     }
-    args.add(f.limit() > 0 ? f.limit() : 100);
+    int limit = f.limit() > 0 ? f.limit() : 100;
+    args.add(limit);
     return db.inTransaction(c -> {
       List<Stored> out = new ArrayList<>();
+      Map<String, Long> returned = new TreeMap<>();
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         for (int i = 0; i < args.size(); i++) {
           ps.setObject(i + 1, args.get(i));
@@ -309,11 +335,29 @@ public final class AuditStore {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(new Stored(rs.getString(1), rs.getLong(2), AuditRecord.parse(rs.getString(3))));
+            returned.merge(rs.getString(1), rs.getLong(4), Math::max);
           }
         }
       }
-      return out;
+      Cursor base = after == null ? new Cursor(Map.of()) : after;
+      // A whole page was not needed, or this is the first look: the reader has seen everything up to each
+      // replica's end (read in this same transaction, so nothing slips between).
+      Cursor next = after == null || out.size() < limit ? base.plus(ends(c)) : base.plus(returned);
+      return new Page(out, next);
     });
   }
+
+  /** The last stored seq of every replica. */
+  private static Map<String, Long> ends(java.sql.Connection c) throws java.sql.SQLException {
+    Map<String, Long> out = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT replica, MAX(seq) FROM audit_events GROUP BY replica");
+         ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
 
 }

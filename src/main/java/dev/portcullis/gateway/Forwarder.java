@@ -320,7 +320,16 @@ final class Forwarder {
         body.endHandler(null);
       }
       upstream.reset();
-      if (untilClose) {
+      // An event stream is ended (its client reconnects, and is refused); anything else is cut, so that a
+      // download stopped half-way never looks complete.
+      boolean events = String.valueOf(response.headers().get("content-type")).startsWith("text/event-stream");
+      if (!events) {
+        if (untilClose) {
+          request.connection().close();
+        } else if (!response.ended() && !response.closed()) {
+          response.reset();
+        }
+      } else if (untilClose) {
         response.end().onComplete(v -> request.connection().close());
       } else if (!response.ended() && !response.closed()) {
         response.end();

@@ -102,9 +102,17 @@ public final class LiveConnections {
   private final DisabledUsers disabled;
   private final AuditSink audit;
   private final Clock clock;
+  private final java.util.function.Predicate<String> revokedSession;
 
   public LiveConnections(Authorizer authorizer, Supplier<ServiceCatalog> catalog, DisabledUsers disabled,
       AuditSink audit, Clock clock) {
+    this(authorizer, catalog, disabled, audit, clock, idHash -> false);
+  }
+
+  /** As above; {@code revokedSession} says whether a session (by id hash) was revoked lately. */
+  public LiveConnections(Authorizer authorizer, Supplier<ServiceCatalog> catalog, DisabledUsers disabled,
+      AuditSink audit, Clock clock, java.util.function.Predicate<String> revokedSession) {
+    this.revokedSession = revokedSession;
     this.authorizer = authorizer;
     this.catalog = catalog;
     this.disabled = disabled;
@@ -112,10 +120,23 @@ public final class LiveConnections {
     this.clock = clock;
   }
 
-  /** Registers an open connection; call {@link Connection#ended()} when it ends by itself. */
+  /**
+   * Registers an open connection; call {@link Connection#ended()} when it ends by itself. It is decided
+   * again at once: between the gate's decision and the upstream's answer a change may have refused it, and
+   * that change's recheck did not see it yet.
+   */
   Connection open(Holder holder, Context context, Closer closer) {
     Connection c = new Connection(holder, context, closer);
     open.add(c);
+    String why;
+    try {
+      why = refusal(holder, catalog.get(), clock.instant());
+    } catch (RuntimeException e) {
+      why = "it could not be decided again";
+    }
+    if (why != null) {
+      c.end(why);
+    }
     return c;
   }
 
@@ -183,6 +204,9 @@ public final class LiveConnections {
     }
     Session s = h.session();
     if (s != null) {
+      if (revokedSession.test(s.idHash()) || revokedSession.test(s.parentHash())) {
+        return "the session was signed out or revoked";
+      }
       if (!now.isBefore(s.expireTime())) {
         return "the session reached its maximum age";
       }

@@ -49,7 +49,11 @@ final class WebSocketTunnel {
         return;
       }
       HttpClientRequest up = ar.result();
-      up.headers().setAll(request.headers());
+      // As for any request (the upstream's own Host, no hop-by-hop headers, no body framing), then the
+      // upgrade itself.
+      Forwarder.copyRequestHeaders(request.headers(), up.headers());
+      up.headers().set("connection", "Upgrade");
+      up.headers().set("upgrade", request.getHeader("upgrade"));
       up.exceptionHandler(e -> log.debug("upgrade to {} ended: {}", route.name(), e.toString()));
       up.connect().onComplete(rar -> {
         if (rar.failed()) {
@@ -58,22 +62,38 @@ final class WebSocketTunnel {
         }
         HttpClientResponse answer = rar.result();
         if (answer.statusCode() != 101) {
-          refused(request, answer);
+          refused(request, up, answer);
+          return;
+        }
+        if (!"websocket".equalsIgnoreCase(answer.getHeader("upgrade"))
+            || answer.getHeader("sec-websocket-accept") == null) {
+          // Only a WebSocket is followed frame by frame; anything else could not be closed cleanly later.
+          up.reset();
+          failed(request, new IllegalStateException("the upstream switched to something other than a WebSocket"));
           return;
         }
         HttpServerResponse response = request.response();
         String requestId = response.headers().get("x-request-id");
         response.headers().setAll(answer.headers());
-        // The gateway's own request id, not the upstream's.
+        // Never our cookies from an app, and the gateway's own request id, not the upstream's.
+        dev.portcullis.session.SessionCookies.stripFromResponse(response.headers());
+        response.headers().remove("x-request-id");
         if (requestId != null) {
           response.headers().set("x-request-id", requestId);
         }
         NetSocket upstream = answer.netSocket();
         upstream.pause();
+        // Until the client side is ready: an upstream that closes at once must not leave it hanging.
+        boolean[] upstreamGone = {false};
+        upstream.closeHandler(v -> upstreamGone[0] = true);
         request.toNetSocket().onComplete(sar -> {
           if (sar.failed()) {
             log.debug("switching {} to a tunnel failed: {}", route.name(), sar.cause().toString());
             upstream.close();
+            return;
+          }
+          if (upstreamGone[0]) {
+            sar.result().close();
             return;
           }
           new Tunnel(sar.result(), upstream).start(live, holder);
@@ -89,8 +109,11 @@ final class WebSocketTunnel {
     UpstreamErrors.send(route.name(), request.response(), request.getHeader("accept"), failure);
   }
 
-  /** The upstream answered the upgrade with something else: relay it like an ordinary response. */
-  private void refused(HttpServerRequest request, HttpClientResponse answer) {
+  /**
+   * The upstream answered the upgrade with something else: relayed like an ordinary response, streamed
+   * with back-pressure, and the upstream exchange released afterwards.
+   */
+  private void refused(HttpServerRequest request, HttpClientRequest up, HttpClientResponse answer) {
     request.resume();
     HttpServerResponse response = request.response();
     response.setStatusCode(answer.statusCode());
@@ -99,14 +122,10 @@ final class WebSocketTunnel {
     if (requestId != null) {
       response.headers().set("x-request-id", requestId);
     }
-    answer.body().onComplete(b -> {
-      if (b.succeeded()) {
-        response.headers().remove("transfer-encoding");
-        response.end(b.result());
-      } else {
-        response.reset();
-      }
-    });
+    if (!answer.headers().contains("content-length")) {
+      response.setChunked(true);
+    }
+    answer.pipeTo(response).onComplete(done -> up.reset());
   }
 
   /** The two sockets of an upgraded connection. */
@@ -143,6 +162,8 @@ final class WebSocketTunnel {
           filter.handle(data);
         } else if (closing == null) {
           write(from, to, data);
+        } else if (closed && from == client) {
+          client.close(); // the client's answer to our close frame: done
         }
       });
     }
@@ -159,6 +180,14 @@ final class WebSocketTunnel {
     private void fromUpstream(Buffer data) {
       if (closing == null) {
         frames.advance(data, 0);
+        if (frames.broken()) {
+          // Not WebSocket framing we can follow: it could not be closed between frames later, so it ends now.
+          log.warn("the upstream of {} sent a frame that cannot be followed; closing the connection", route.name());
+          closed = true;
+          client.close();
+          upstream.close();
+          return;
+        }
         write(upstream, client, data);
         return;
       }
@@ -182,8 +211,17 @@ final class WebSocketTunnel {
       closing = reason;
       if (frames.atBoundary()) {
         sendClose();
+        return;
       }
-      // else: the rest of the current frame is passed on first (fromUpstream), then the close frame.
+      // The rest of the current frame is passed on first (fromUpstream), then the close frame; an upstream
+      // that never finishes it is not waited for.
+      vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
+        if (!closed) {
+          closed = true;
+          client.close();
+          upstream.close();
+        }
+      });
     }
 
     private void sendClose() {
@@ -197,8 +235,11 @@ final class WebSocketTunnel {
       if (registration != null) {
         registration.ended();
       }
-      client.close();
       upstream.close();
+      if (!closed) {
+        client.close();
+      }
+      // else: our close frame is on its way; the client answers it, or the grace timer closes it.
     }
   }
 
@@ -223,8 +264,15 @@ final class WebSocketTunnel {
     private int headerRead;
     private long payloadLeft;
 
+    private boolean broken;
+
     boolean atBoundary() {
       return headerRead == 0 && payloadLeft == 0;
+    }
+
+    /** A length no real frame has (the 64-bit length's top bit set). */
+    boolean broken() {
+      return broken;
     }
 
     /**
@@ -253,6 +301,11 @@ final class WebSocketTunnel {
         }
         payloadLeft = payloadLength();
         headerRead = 0;
+        if (payloadLeft < 0) {
+          broken = true;
+          payloadLeft = 0;
+          return firstEnd;
+        }
         if (payloadLeft == 0 && firstEnd < 0) {
           firstEnd = i;
         }

@@ -247,6 +247,11 @@ public final class Sessions {
     }
   }
 
+  /** Whether this session (by id hash) was revoked lately, here or on another replica. */
+  public boolean revokedLately(String idHash) {
+    return idHash != null && revoked.getIfPresent(idHash) != null;
+  }
+
   /** Called with the id hashes of sessions just revoked (sign-out, revocation, a disabled user). */
   public void onRevoked(java.util.function.Consumer<List<String>> listener) {
     revokedListeners.add(listener);

@@ -160,4 +160,44 @@ class AuditStoreTest {
     assertThat(store.query(new AuditStore.Filter(null, null, "deny", null, t0.plusSeconds(100), null, 50)))
         .extracting(AuditRecord::seq).containsExactly(4L, 3L);
   }
+
+  @Test
+  void aCursorFollowsEachReplicasChain_soEventsStoredLateWithOlderTimesAreNotSkipped() throws Exception {
+    Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+    List<AuditRecord> a = chain(t0.plusSeconds(100), 3);
+    List<AuditRecord> b = chain(t0, 2); // another replica's events, older, copied later
+    store.insert("replicaa", a);
+    AuditStore.Page first = store.find(new AuditStore.Filter(null, null, null, null, null, null, 10));
+    assertThat(first.events()).hasSize(3);
+    AuditStore.Cursor cursor = AuditStore.Cursor.parse(first.cursor().encode()).orElseThrow();
+    assertThat(store.find(new AuditStore.Filter(null, null, null, null, null, null, 10, cursor)).events()).isEmpty();
+
+    store.insert("replicab", b);
+    store.insert("replicaa", chain(t0.plusSeconds(100), 4).subList(3, 4));
+    AuditStore.Page next = store.find(new AuditStore.Filter(null, null, null, null, null, null, 10, cursor));
+    assertThat(next.events()).extracting(s -> s.replica() + ":" + s.record().seq())
+        .containsExactly("replicaa:4", "replicab:1", "replicab:2");
+    // Paging one at a time gives the same events, none twice.
+    AuditStore.Cursor c = cursor;
+    List<String> paged = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      AuditStore.Page p = store.find(new AuditStore.Filter(null, null, null, null, null, null, 1, c));
+      p.events().forEach(s -> paged.add(s.replica() + ":" + s.record().seq()));
+      c = p.cursor();
+    }
+    assertThat(paged).containsExactly("replicaa:4", "replicab:1", "replicab:2");
+    assertThat(AuditStore.Cursor.parse("x;y")).isEmpty();
+    assertThat(AuditStore.Cursor.parse("a:1,b:x")).isEmpty();
+  }
+
+  private static List<AuditRecord> chain(Instant from, int n) {
+    List<AuditRecord> out = new java.util.ArrayList<>();
+    String prev = AuditRecord.GENESIS;
+    for (int i = 1; i <= n; i++) {
+      AuditRecord r = AuditRecord.seal(i, prev, at(from.plusSeconds(i), "ann@example.com", "dash", Outcome.ALLOW));
+      prev = r.hash();
+      out.add(r);
+    }
+    return out;
+  }
 }
