@@ -132,7 +132,8 @@ final class BearerGate {
       if (!credential.proxyAuthorization()) {
         req.headers().remove("authorization");
       }
-      allow.accept(req, Caller.of(principal, credential.token()));
+      allow.accept(req, Caller.of(principal, credential.token(),
+          authenticator.expiry(credential.token()).orElse(null)));
       return;
     }
     req.resume();

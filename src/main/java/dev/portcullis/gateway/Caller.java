@@ -11,18 +11,20 @@ import dev.portcullis.session.Tokens;
  * decided on, and the session when there is one, go with it so that a live connection can be decided
  * again later.
  */
-record Caller(Identity identity, String assertionKey, Principal principal, Session session) {
+record Caller(Identity identity, String assertionKey, Principal principal, Session session,
+    java.time.Instant notAfter) {
   static Caller of(Session session) {
-    return new Caller(session.identity(), session.idHash(), Principal.user(session.identity().email()), session);
+    return new Caller(session.identity(), session.idHash(), Principal.user(session.identity().email()), session,
+        null);
   }
 
   /**
    * A programmatic caller: its subject is its member name ({@code serviceAccount:EMAIL} or
    * {@code user:EMAIL}), stable and prefixed like every subject Portcullis sends.
    */
-  static Caller of(Principal principal, String bearerToken) {
+  static Caller of(Principal principal, String bearerToken, java.time.Instant tokenExpiry) {
     String provider = principal.kind() == Principal.Kind.SERVICE_ACCOUNT ? "serviceAccount" : "workload";
     return new Caller(new Identity(principal.memberKey(), principal.memberKey(), principal.email(), provider),
-        "bearer:" + Tokens.hash(bearerToken), principal, null);
+        "bearer:" + Tokens.hash(bearerToken), principal, null, tokenExpiry);
   }
 }

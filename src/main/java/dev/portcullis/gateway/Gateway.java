@@ -137,14 +137,15 @@ public final class Gateway implements Handler<HttpServerRequest> {
               caller == null ? null : caller.identity(), caller == null ? null : caller.assertionKey()),
           new LiveConnections.Holder(service, caller == null ? Optional.empty() : Optional.of(caller.principal()),
               caller == null ? null : caller.session(), target.host(), r.path(), r.method().name(), client,
-              r.getHeader("user-agent"), requestId, r.canUpgradeToWebSocket() ? "websocket" : "stream", true)));
+              r.getHeader("user-agent"), requestId, r.canUpgradeToWebSocket() ? "websocket" : "stream", true,
+              caller == null ? null : caller.notAfter())));
       return;
     }
     // Watched too, so that switching IAP on closes what was opened without it.
     forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null,
         new LiveConnections.Holder(service, Optional.empty(), null, target.host(), request.path(),
             request.method().name(), client, request.getHeader("user-agent"), requestId,
-            request.canUpgradeToWebSocket() ? "websocket" : "stream", false));
+            request.canUpgradeToWebSocket() ? "websocket" : "stream", false, null));
   }
 
   /**

@@ -56,9 +56,11 @@ public final class LiveConnections {
    * @param kind {@code websocket} or {@code stream}
    * @param iap whether it was opened through the IAP gate; one opened while IAP was off is closed once IAP
    *     is switched on, since nobody decided on it
+   * @param notAfter when the bearer token it came with expires; null without one
    */
   record Holder(String service, Optional<Principal> principal, Session session, String host, String path,
-      String method, String clientIp, String userAgent, String requestId, String kind, boolean iap) {}
+      String method, String clientIp, String userAgent, String requestId, String kind, boolean iap,
+      Instant notAfter) {}
 
   /** One open connection. */
   final class Connection {
@@ -216,6 +218,9 @@ public final class LiveConnections {
       if (disabled.contains(s.identity().userId())) {
         return "the user was disabled";
       }
+    }
+    if (h.notAfter() != null && !now.isBefore(h.notAfter())) {
+      return "the bearer token it was opened with expired";
     }
     if (h.principal().isPresent() && h.principal().get().kind() == Principal.Kind.USER
         && disabled.containsEmail(h.principal().get().email())) {

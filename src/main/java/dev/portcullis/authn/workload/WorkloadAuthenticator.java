@@ -21,6 +21,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -77,6 +78,23 @@ public final class WorkloadAuthenticator {
       return Optional.empty();
     }
     return Optional.of(stillHolds(v, origin, rawPath));
+  }
+
+  /**
+   * When a token already verified stops being valid: from the cache, else from its own {@code exp} (it
+   * was verified, so reading it unverified is safe). Empty when it has none.
+   */
+  public Optional<Instant> expiry(String token) {
+    Verified v = token.length() > MAX_TOKEN_LENGTH ? null : cache.getIfPresent(Tokens.hash(token));
+    if (v != null) {
+      return Optional.of(v.expiry());
+    }
+    try {
+      java.util.Date exp = com.nimbusds.jwt.JWTParser.parse(token).getJWTClaimsSet().getExpirationTime();
+      return Optional.ofNullable(exp).map(java.util.Date::toInstant);
+    } catch (java.text.ParseException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** Verifies the token for a request to {@code origin + rawPath}. Blocking (a JWKS may be fetched). */
