@@ -112,6 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
       System.out.println("  (change it with: portcullis users reset-password " + s.adminEmail() + ")");
     });
     System.out.println("  sign-in host:  " + scheme + "://" + s.authHost() + portPart + "/");
+    System.out.println("  console:       " + scheme + "://" + s.consoleHost() + portPart + "/");
     System.out.println("  data:          " + s.dataDir().toAbsolutePath().normalize());
     System.out.println("  admin token:   " + s.dataDir().resolve(AdminToken.FILE_NAME).toAbsolutePath().normalize());
     System.out.println("  assertion keys: " + scheme + "://" + s.authHost() + portPart + "/.well-known/jwks.json"
