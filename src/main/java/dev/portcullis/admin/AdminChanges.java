@@ -130,11 +130,14 @@ final class AdminChanges {
     }
     String r = resource;
     vertx.executeBlocking(() -> read(t, r), false).onComplete(ar -> {
+      JsonObject after = ar.succeeded() ? ar.result() : null;
       if (ar.failed()) {
         log.error("reading the state after admin change {} on {} failed; auditing without it", t.action(), r,
             ar.cause());
+        // Not to be read as a deletion.
+        after = new JsonObject().put("unavailable", "the state after the change could not be read");
       }
-      record(rc, t, r, before, ar.succeeded() ? ar.result() : null);
+      record(rc, t, r, before, after);
     });
   }
 
@@ -256,7 +259,9 @@ final class AdminChanges {
         }
         if (n == 3 && method == HttpMethod.POST) {
           String[] nv = verb(seg.get(2));
-          return nv == null ? null : new Target("user." + nv[1], "users/" + nv[0].toLowerCase(java.util.Locale.ROOT), null, reader, null);
+          return nv == null ? null : new Target("user." + nv[1], "users/"
+              + dev.portcullis.authn.Emails.normalize(nv[0]).orElse(nv[0].toLowerCase(java.util.Locale.ROOT)), null,
+              reader, null);
         }
         return null;
       }

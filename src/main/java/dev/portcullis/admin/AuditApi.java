@@ -83,8 +83,10 @@ final class AuditApi {
       }
     }
     String member = q.get("member");
-    if (member != null && !member.matches("(user|serviceAccount|breakGlass):[^\\s]+")) {
-      errors.add(new FieldError("member", "'" + member + "' is not a member: write user:EMAIL or serviceAccount:EMAIL"));
+    if (member != null && !member.matches("(user|serviceAccount):[^\\s]+")
+        && !member.equals(dev.portcullis.audit.AuditEvent.Principal.BREAK_GLASS_MEMBER)) {
+      errors.add(new FieldError("member", "'" + member + "' is not a member: write user:EMAIL, serviceAccount:EMAIL, "
+          + "or " + dev.portcullis.audit.AuditEvent.Principal.BREAK_GLASS_MEMBER + " for the bootstrap admin token"));
     }
     String decision = lower(q.get("decision"));
     if (decision != null && !Set.of("allow", "deny", "error").contains(decision)) {
@@ -121,7 +123,7 @@ final class AuditApi {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    String memberKey = member == null ? null
+    String memberKey = member == null || member.startsWith("breakGlass:") ? member
         : member.substring(0, member.indexOf(':') + 1) + member.substring(member.indexOf(':') + 1).toLowerCase(java.util.Locale.ROOT);
     return new AuditStore.Filter(memberKey, q.get("service"), decision, kind, since, until, limit, after);
   }

@@ -72,8 +72,17 @@ public record AuditEvent(
           : new Principal(o.getString("email"), o.getString("subject"), o.getString("provider"), o.getString("kind"));
     }
 
-    /** The member name IAM would match, e.g. {@code user:ann@example.com}; null when anonymous. */
+    /** The break-glass caller's member name in the store, for queries. */
+    public static final String BREAK_GLASS_MEMBER = "breakGlass:admin-token";
+
+    /**
+     * The member name IAM would match, e.g. {@code user:ann@example.com}; {@value #BREAK_GLASS_MEMBER}
+     * for the bootstrap admin token; null when anonymous.
+     */
     public String member() {
+      if ("breakGlass".equals(kind)) {
+        return BREAK_GLASS_MEMBER;
+      }
       if (email == null || kind == null || kind.equals("anonymous")) {
         return null;
       }

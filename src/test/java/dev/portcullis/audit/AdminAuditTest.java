@@ -91,6 +91,8 @@ class AdminAuditTest {
     assertThat(update.getJsonObject("change").fieldNames()).contains("iap");
     assertThat(update.getJsonObject("change").getJsonObject("iap").getBoolean("after")).isTrue();
     assertThat(update.getJsonObject("principal").getString("kind")).isEqualTo("breakGlass");
+    // The break-glass token's changes can be asked for by member too.
+    awaitEvent("kind=admin&member=breakGlass:admin-token", e -> "service.update".equals(e.getString("action")));
 
     JsonObject policy = awaitEvent("kind=admin&service=audited", e -> "policy.set".equals(e.getString("action")));
     assertThat(policy.getString("target")).isEqualTo("projects/default/services/audited");
