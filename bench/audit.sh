@@ -24,42 +24,13 @@ RESULTS="${RESULTS:-$here/results/audit-$(date +%Y%m%d-%H%M%S)}"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-if [ "${#missing[@]}" -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-# shellcheck source=../bin/find-java.sh
-source "$root/bin/find-java.sh"
-JAVA="$(find_java)" || exit 1
-jar="$root/target/portcullis.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-  log "building target/portcullis.jar"
-  JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -q -B -f "$root/pom.xml" -DskipTests package >&2
-fi
+prepare
 
 work="$(mktemp -d /tmp/portcullis-audit-bench.XXXXXX)"
-mkdir -p "$RESULTS" "$work/upstream/logs"
+mkdir -p "$RESULTS"
 UPSTREAM_PORT="$(free_port 18280)"
-cat >"$work/upstream/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/tmp;
-  server { listen 127.0.0.1:$UPSTREAM_PORT; default_type text/plain; location / { return 200 "hello\n"; } }
-}
-CONF
-spawn "" "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream/logs/stderr"
-declare -A PID=([upstream]=$!)
+start_upstream "$UPSTREAM_PORT" 1 ""
+declare -A PID=([upstream]="$upstream_pid")
 declare -A URL=([upstream]="http://127.0.0.1:$UPSTREAM_PORT/")
 declare -A ADMIN=()
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/"

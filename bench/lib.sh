@@ -1,6 +1,7 @@
-# Shell functions the benchmark scripts share: process cleanup, ports, pinning, waiting for a listener,
-# and one wrk run with the CPU the target spent. Sourced; expects RESULTS, LOAD_CPUS, THREADS,
-# CONNECTIONS, and the arrays URL and PID (target name -> URL / pid) to be set by the script.
+# Shell functions the benchmark scripts share: prerequisites and the jar, process cleanup, ports,
+# pinning, waiting for a listener, the upstream, and one wrk run with the CPU the target spent. Sourced;
+# expects root, RESULTS, LOAD_CPUS, THREADS, CONNECTIONS, and the arrays URL and PID (target name -> URL /
+# pid) to be set by the script.
 
 log() { printf '%s\n' "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -84,3 +85,53 @@ run_wrk() {
   echo "$rps $p50 $p99 $errors $cpu"
 }
 
+
+# prepare: installs wrk and nginx when missing (as root), finds a JDK 21+ and builds target/portcullis.jar
+# when the sources are newer. Sets NGINX, JAVA and jar.
+prepare() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
+    log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+  command -v curl >/dev/null 2>&1 || die "curl is needed"
+  # shellcheck source=../bin/find-java.sh
+  source "$root/bin/find-java.sh"
+  JAVA="$(find_java)" || exit 1
+  jar="$root/target/portcullis.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    log "building target/portcullis.jar"
+    JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -q -B -f "$root/pom.xml" -DskipTests package >&2
+  fi
+}
+
+# start_upstream PORT WORKERS CPUS: nginx answering "hello" on 127.0.0.1:PORT (state in $work/upstream);
+# sets upstream_pid.
+start_upstream() {
+  mkdir -p "$work/upstream/logs"
+  cat >"$work/upstream/nginx.conf" <<CONF
+worker_processes $2;
+daemon off;
+pid $work/upstream/nginx.pid;
+error_log $work/upstream/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  client_body_temp_path $work/upstream/tmp;
+  server {
+    listen 127.0.0.1:$1;
+    default_type text/plain;
+    location / { return 200 "hello\n"; }
+  }
+}
+CONF
+  spawn "$3" "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream/logs/stderr"
+  upstream_pid=$!
+}

@@ -41,26 +41,7 @@ RESULTS="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}"
 source "$here/lib.sh"
 
 # --- prerequisites ----------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-if [ "${#missing[@]}" -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
-  log "installing ${missing[*]}"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-command -v curl >/dev/null 2>&1 || die "curl is needed"
-
-# shellcheck source=../bin/find-java.sh
-source "$root/bin/find-java.sh"
-JAVA="$(find_java)" || exit 1
-jar="$root/target/portcullis.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-  log "building target/portcullis.jar"
-  JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -q -B -f "$root/pom.xml" -DskipTests package >&2
-fi
+prepare
 
 # --- scratch space, ports, cleanup ------------------------------------------------------------------
 work="$(mktemp -d /tmp/portcullis-bench.XXXXXX)"
@@ -72,27 +53,7 @@ PORTCULLIS_PORT="$(free_port $((NGINX_PORT + 1)))"
 ADMIN_PORT="$(free_port $((PORTCULLIS_PORT + 1)))"
 
 # --- upstream: nginx answering a small fixed body -----------------------------------------------------
-mkdir -p "$work/upstream/logs"
-cat >"$work/upstream/nginx.conf" <<EOF
-worker_processes $UPSTREAM_WORKERS;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-  client_body_temp_path $work/upstream/tmp;
-  server {
-    listen 127.0.0.1:$UPSTREAM_PORT;
-    default_type text/plain;
-    location / { return 200 "hello\n"; }
-  }
-}
-EOF
-spawn "$LOAD_CPUS" "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream/logs/stderr"
-upstream_pid=$!
+start_upstream "$UPSTREAM_PORT" "$UPSTREAM_WORKERS" "$LOAD_CPUS"
 
 # --- nginx as a plain reverse proxy -------------------------------------------------------------------
 # Pooled keep-alive connections to the upstream, HTTP/1.1, and the same forwarding headers Portcullis

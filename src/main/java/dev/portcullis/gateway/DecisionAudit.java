@@ -30,9 +30,7 @@ final class DecisionAudit {
    * store unreachable (ERROR). The caller is not known, so it is recorded as anonymous.
    */
   void refused(HttpServerRequest req, Exchange ex, Service target, Outcome outcome, String reason) {
-    sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), AuditEvent.Principal.ANONYMOUS, ex.clientIp(),
-        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), path(req), outcome, reason,
-        (System.nanoTime() - ex.startNanos()) / 1_000));
+    record(req, ex, target, AuditEvent.Principal.ANONYMOUS, outcome, reason);
   }
 
   private String path(HttpServerRequest req) {
@@ -45,25 +43,36 @@ final class DecisionAudit {
 
   /** A decision on a signed-in person (identity present) or an anonymous caller (identity null). */
   void session(HttpServerRequest req, Exchange ex, Service target, Identity identity, Decision decision) {
-    AuditEvent.Principal who = identity == null ? AuditEvent.Principal.ANONYMOUS
-        : new AuditEvent.Principal(identity.email(), identity.subject(), identity.provider(), "user");
-    record(req, ex, target, who, decision);
+    record(req, ex, target, identity == null ? AuditEvent.Principal.ANONYMOUS : who(identity), decision);
   }
 
   /** A decision on a bearer caller. */
   void bearer(HttpServerRequest req, Exchange ex, Service target, Principal principal, Decision decision) {
+    record(req, ex, target, who(principal), decision);
+  }
+
+  /** A person signed in through a session, as the audit log names them. */
+  static AuditEvent.Principal who(Identity identity) {
+    return new AuditEvent.Principal(identity.email(), identity.subject(), identity.provider(), "user");
+  }
+
+  /** A bearer caller, as the audit log names it. */
+  static AuditEvent.Principal who(Principal principal) {
     String kind = principal.kind() == Principal.Kind.SERVICE_ACCOUNT ? "serviceAccount" : "user";
-    AuditEvent.Principal who = new AuditEvent.Principal(principal.email(), principal.memberKey(), "bearer", kind);
-    record(req, ex, target, who, decision);
+    return new AuditEvent.Principal(principal.email(), principal.memberKey(), "bearer", kind);
   }
 
   private void record(HttpServerRequest req, Exchange ex, Service target, AuditEvent.Principal who,
       Decision decision) {
     Outcome outcome = decision.allowed() ? Outcome.ALLOW
         : INTERNAL_ERROR.equals(decision.reason()) ? Outcome.ERROR : Outcome.DENY;
-    long latencyMicros = (System.nanoTime() - ex.startNanos()) / 1_000;
-    sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), who, ex.clientIp(),
-        req.getHeader("user-agent"), target.name(), req.method().name(), ex.host(), path(req), outcome,
-        decision.reason(), latencyMicros));
+    record(req, ex, target, who, outcome, decision.reason());
+  }
+
+  private void record(HttpServerRequest req, Exchange ex, Service target, AuditEvent.Principal who, Outcome outcome,
+      String reason) {
+    sink.record(AuditEvent.decision(Instant.now(), ex.requestId(), who, ex.clientIp(), req.getHeader("user-agent"),
+        target.name(), req.method().name(), ex.host(), path(req), outcome, reason,
+        (System.nanoTime() - ex.startNanos()) / 1_000));
   }
 }

@@ -233,17 +233,8 @@ public final class LiveConnections {
 
   private void audit(Connection c, String reason) {
     Holder h = c.holder;
-    AuditEvent.Principal who;
-    if (h.session() != null) {
-      who = new AuditEvent.Principal(h.session().identity().email(), h.session().identity().subject(),
-          h.session().identity().provider(), "user");
-    } else if (h.principal().isPresent()) {
-      Principal p = h.principal().get();
-      who = new AuditEvent.Principal(p.email(), p.memberKey(), "bearer",
-          p.kind() == Principal.Kind.SERVICE_ACCOUNT ? "serviceAccount" : "user");
-    } else {
-      who = AuditEvent.Principal.ANONYMOUS;
-    }
+    AuditEvent.Principal who = h.session() != null ? DecisionAudit.who(h.session().identity())
+        : h.principal().map(DecisionAudit::who).orElse(AuditEvent.Principal.ANONYMOUS);
     audit.record(new AuditEvent(clock.instant(), AuditEvent.Kind.DECISION, h.requestId(), who, h.clientIp(),
         h.userAgent(), h.service(), h.method(), h.host(), h.path(), AuditEvent.Outcome.DENY,
         "open " + h.kind() + " closed: " + reason, null, "connection.close", null, null, null));
