@@ -80,11 +80,8 @@ final class AccessLevelsApi {
       return;
     }
     String name = rc.pathParam("name");
-    Optional<Long> expected;
-    try {
-      expected = Requests.etag(rc, body);
-    } catch (ValidationException e) {
-      AdminServer.fail(rc, e);
+    Optional<Long> expected = Requests.etagOr400(rc, body);
+    if (expected == null) {
       return;
     }
     Requests.blocking(vertx, rc, () -> {
@@ -105,11 +102,8 @@ final class AccessLevelsApi {
 
   private void delete(RoutingContext rc) {
     String name = rc.pathParam("name");
-    Optional<Long> expected;
-    try {
-      expected = Requests.etag(rc, new JsonObject());
-    } catch (ValidationException e) {
-      AdminServer.fail(rc, e);
+    Optional<Long> expected = Requests.etagOr400(rc, new JsonObject());
+    if (expected == null) {
       return;
     }
     Requests.blocking(vertx, rc, () -> AccessLevelJson.toJson(levels.delete(name, expected)), 200);

@@ -99,7 +99,7 @@ final class AdminChanges {
     }
     Target t = target;
     // The body handler before this has read the whole body already: nothing to hold back.
-    vertx.executeBlocking(() -> t.resource() == null ? null : read(t, t.resource()), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> t.resource() == null ? null : t.reader().read(t.resource()), false).onComplete(ar -> {
       if (ar.failed()) {
         log.error("reading the state before an admin change failed; refusing the change", ar.cause());
         ApiError.send(rc, 503, "UNAVAILABLE", "the store could not be read, so the change could not be audited; "
@@ -129,7 +129,7 @@ final class AdminChanges {
       resource = id.contains("/") ? id : collection(t) + "/" + id;
     }
     String r = resource;
-    vertx.executeBlocking(() -> read(t, r), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> t.reader().read(r), false).onComplete(ar -> {
       JsonObject after = ar.succeeded() ? ar.result() : null;
       if (ar.failed()) {
         log.error("reading the state after admin change {} on {} failed; auditing without it", t.action(), r,
@@ -151,10 +151,6 @@ final class AdminChanges {
       case "accessLevel" -> "accessLevels";
       default -> noun;
     };
-  }
-
-  private JsonObject read(Target t, String resource) {
-    return t.reader().read(resource);
   }
 
   private void record(RoutingContext rc, Target t, String resource, JsonObject before, JsonObject after) {
@@ -179,9 +175,6 @@ final class AdminChanges {
 
   /** The audited write a request is, or null for a read. */
   private Target target(HttpMethod method, String rawPath) {
-    if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
-      return null;
-    }
     List<String> seg = segments(rawPath);
     String path = "/" + String.join("/", seg);
     Matcher policy = POLICY.matcher(path);

@@ -152,7 +152,7 @@ final class IamApi {
     if (body == null) {
       return;
     }
-    Optional<Long> expected = roleEtag(rc, body);
+    Optional<Long> expected = Requests.etagOr400(rc, body);
     if (expected == null) {
       return;
     }
@@ -161,7 +161,7 @@ final class IamApi {
   }
 
   private void deleteRole(RoutingContext rc) {
-    Optional<Long> expected = roleEtag(rc, new JsonObject());
+    Optional<Long> expected = Requests.etagOr400(rc, new JsonObject());
     if (expected == null) {
       return;
     }
@@ -172,15 +172,6 @@ final class IamApi {
     }, 200);
   }
 
-  /** The role etag from If-Match or the body; null after answering 400 for a malformed one. */
-  private static Optional<Long> roleEtag(RoutingContext rc, JsonObject body) {
-    try {
-      return Requests.etag(rc, body);
-    } catch (ValidationException e) {
-      AdminServer.fail(rc, e);
-      return null;
-    }
-  }
 
   static JsonObject roleJson(Role r) {
     return new JsonObject().put("name", r.name()).put("title", r.title()).put("description", r.description())

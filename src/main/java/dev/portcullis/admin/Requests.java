@@ -77,4 +77,14 @@ final class Requests {
     return Optional.of(Etags.version(given).orElseThrow(() ->
         new ValidationException("etag", "'" + given + "' is not an etag this API returned; read it again")));
   }
+
+  /** As {@link #etag}, or null after answering 400 for an etag this API never gave out. */
+  static Optional<Long> etagOr400(RoutingContext rc, JsonObject body) {
+    try {
+      return etag(rc, body);
+    } catch (ValidationException e) {
+      AdminServer.fail(rc, e);
+      return null;
+    }
+  }
 }

@@ -3,7 +3,6 @@ package dev.portcullis.admin;
 import dev.portcullis.config.Settings;
 import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceRegistry;
-import dev.portcullis.service.ValidationException;
 import dev.portcullis.store.ConflictException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -12,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.IntSupplier;
 
 /**
@@ -70,11 +68,8 @@ final class ServicesApi {
       return;
     }
     String name = rc.pathParam("name");
-    Optional<Long> expected;
-    try {
-      expected = Requests.etag(rc, body);
-    } catch (ValidationException e) {
-      AdminServer.fail(rc, e);
+    Optional<Long> expected = Requests.etagOr400(rc, body);
+    if (expected == null) {
       return;
     }
     Requests.blocking(vertx, rc, () -> {
@@ -94,11 +89,8 @@ final class ServicesApi {
 
   private void delete(RoutingContext rc) {
     String name = rc.pathParam("name");
-    Optional<Long> expected;
-    try {
-      expected = Requests.etag(rc, new JsonObject());
-    } catch (ValidationException e) {
-      AdminServer.fail(rc, e);
+    Optional<Long> expected = Requests.etagOr400(rc, new JsonObject());
+    if (expected == null) {
       return;
     }
     Requests.blocking(vertx, rc, () -> json(registry.delete(name, expected)), 200);

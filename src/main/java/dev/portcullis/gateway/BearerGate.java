@@ -10,7 +10,6 @@ import dev.portcullis.iam.RequestFacts;
 import dev.portcullis.iam.ResourceName;
 import dev.portcullis.pages.Responses;
 import dev.portcullis.service.Service;
-import dev.portcullis.session.Session;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;

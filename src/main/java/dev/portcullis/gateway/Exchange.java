@@ -7,11 +7,6 @@ package dev.portcullis.gateway;
  */
 public record Exchange(String requestId, String host, int port, String clientIp, boolean secure, long startNanos) {
 
-  /** An exchange starting now ({@code startNanos} is when the gateway took the request, for the audit latency). */
-  public Exchange(String requestId, String host, int port, String clientIp, boolean secure) {
-    this(requestId, host, port, clientIp, secure, System.nanoTime());
-  }
-
   /** scheme://host[:port] as the client reached us. */
   public String origin() {
     String scheme = secure ? "https" : "http";

@@ -47,11 +47,11 @@ final class Forwarder {
   private final RequestOptions options;
   private final Handler<Throwable> upstreamEnded;
 
-  Forwarder(Route route, Vertx vertx, HttpClient client, String host, int port, boolean ssl, long connectMillis) {
+  Forwarder(Route route, Vertx vertx, HttpClient client, RequestOptions options) {
     this.route = route;
     this.vertx = vertx;
     this.client = client;
-    this.options = new RequestOptions().setHost(host).setPort(port).setSsl(ssl).setConnectTimeout(connectMillis);
+    this.options = options;
     this.upstreamEnded = e -> log.debug("upstream exchange for {} ended: {}", route.name(), e.toString());
   }
 
@@ -59,8 +59,7 @@ final class Forwarder {
    * {@code originForm} is the request's target in origin form, as the gateway checked it; {@code paused} says
    * that an earlier step (the IAP gate) paused the request.
    */
-  void forward(HttpServerRequest request, String originForm, boolean paused, LiveConnections live,
-      LiveConnections.Holder holder) {
+  void forward(HttpServerRequest request, String originForm, boolean paused, LiveConnections.Watch watch) {
     MultiMap headers = request.headers();
     // As vertx-http-proxy: a transfer coding other than chunked alone cannot be framed for the upstream.
     Boolean chunked = chunked(headers);
@@ -69,10 +68,7 @@ final class Forwarder {
       request.response().setStatusCode(400).putHeader("content-length", "0").end();
       return;
     }
-    Exchange exchange = new Exchange(request, originForm, chunked);
-    exchange.live = live;
-    exchange.holder = holder;
-    exchange.start(paused);
+    new Exchange(request, originForm, chunked, watch).start(paused);
   }
 
   /** True for "chunked", false for no Transfer-Encoding, null for any other transfer coding. */
@@ -105,11 +101,11 @@ final class Forwarder {
     private boolean streaming;
     private boolean paused;
     private boolean done;
-    private LiveConnections live;
-    private LiveConnections.Holder holder;
+    private final LiveConnections.Watch watch;
     private LiveConnections.Connection registration;
 
-    Exchange(HttpServerRequest request, String originForm, boolean chunked) {
+    Exchange(HttpServerRequest request, String originForm, boolean chunked, LiveConnections.Watch watch) {
+      this.watch = watch;
       this.request = request;
       this.originForm = originForm;
       this.response = request.response();
@@ -250,8 +246,8 @@ final class Forwarder {
       untilClose = closeDelimited;
       // A response streamed without a length (server-sent events, a live feed) may last: register it, so that
       // access revoked while it runs ends it.
-      if (live != null && holder != null && !upHeaders.contains("content-length")) {
-        registration = live.open(holder, vertx.getOrCreateContext(), this::revoked);
+      if (watch != null && !upHeaders.contains("content-length")) {
+        registration = watch.open(request, route.name(), "stream", vertx.getOrCreateContext(), this::revoked);
       }
       // The body is relayed by hand rather than through a Pipe: the same back-pressure (stop reading the
       // upstream while the client's write queue is full), without a pipe, a promise and a listener per chunk.

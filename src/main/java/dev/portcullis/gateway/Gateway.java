@@ -127,7 +127,7 @@ public final class Gateway implements Handler<HttpServerRequest> {
       return;
     }
     if (route.service.iap() && route.service.allowHttpOptions() && Preflight.is(request)) {
-      forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null, null);
+      forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null, null, null, false);
       return;
     }
     if (route.service.iap()) {
@@ -135,25 +135,21 @@ public final class Gateway implements Handler<HttpServerRequest> {
       gate.handle(request, exchange, route.service, (r, caller) -> forward(r, route, target.originForm(), true,
           trustedPeer, peer, requestId, headers -> identity.apply(headers, route.service,
               caller == null ? null : caller.identity(), caller == null ? null : caller.assertionKey()),
-          new LiveConnections.Holder(service, caller == null ? Optional.empty() : Optional.of(caller.principal()),
-              caller == null ? null : caller.session(), target.host(), r.path(), r.method().name(), client,
-              r.getHeader("user-agent"), requestId, r.canUpgradeToWebSocket() ? "websocket" : "stream", true,
-              caller == null ? null : caller.notAfter())));
+          exchange, caller, true));
       return;
     }
     // Watched too, so that switching IAP on closes what was opened without it.
-    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null,
-        new LiveConnections.Holder(service, Optional.empty(), null, target.host(), request.path(),
-            request.method().name(), client, request.getHeader("user-agent"), requestId,
-            request.canUpgradeToWebSocket() ? "websocket" : "stream", false, null));
+    forward(request, route, target.originForm(), false, trustedPeer, peer, requestId, null, exchange, null, false);
   }
 
   /**
    * Header hygiene, forwarding headers, the caller's identity (IAP services only: after hygiene, so that
-   * only Portcullis's own copies reach the upstream), then the service's route streams the exchange.
+   * only Portcullis's own copies reach the upstream), then the service's route streams the exchange. A
+   * WebSocket or streamed response is watched when {@code exchange} is given, held by {@code caller} (null:
+   * anonymous), {@code gated} when the IAP gate let it through.
    */
   private void forward(HttpServerRequest request, Route route, String originForm, boolean paused, boolean trustedPeer,
-      String peer, String requestId, Consumer<MultiMap> identify, LiveConnections.Holder holder) {
+      String peer, String requestId, Consumer<MultiMap> identify, Exchange exchange, Caller caller, boolean gated) {
     MultiMap headers = request.headers();
     HeaderHygiene.stripInbound(headers, trustedPeer);
     SessionCookies.stripFromRequest(headers);
@@ -170,7 +166,8 @@ public final class Gateway implements Handler<HttpServerRequest> {
         return;
       }
     }
-    route.handle(request, originForm, paused, holder == null ? null : live, holder);
+    route.handle(request, originForm, paused, exchange == null ? null : new LiveConnections.Watch(live, exchange,
+        caller, gated));
   }
 
   /** HTTPS as the client connected: directly, or as a trusted proxy's X-Forwarded-Proto says. */

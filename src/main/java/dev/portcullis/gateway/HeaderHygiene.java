@@ -55,26 +55,6 @@ public final class HeaderHygiene {
     remove.forEach(headers::remove);
   }
 
-  /** Removes hop-by-hop headers from an upstream's response (not on a WebSocket 101, which needs them). */
-  static void stripOutbound(MultiMap headers) {
-    List<String> named = new ArrayList<>();
-    for (String c : headers.getAll("connection")) {
-      for (String token : c.split(",")) {
-        if (!token.isBlank()) {
-          named.add(token.trim());
-        }
-      }
-    }
-    named.forEach(headers::remove);
-    headers.remove("connection");
-    headers.remove("keep-alive");
-    headers.remove("proxy-connection");
-    headers.remove("te");
-    headers.remove("trailer");
-    headers.remove("upgrade");
-    headers.remove("transfer-encoding");
-  }
-
   private static boolean startsWithAny(String n, List<String> prefixes) {
     for (String p : prefixes) {
       if (n.startsWith(p)) {

@@ -88,12 +88,7 @@ public final class IapGate {
   void handle(HttpServerRequest req, Exchange ex, Service target, BiConsumer<HttpServerRequest, Caller> allow) {
     String service = target.name();
     String path = req.path();
-    if (path.equals(SignInHost.CALLBACK_PATH)) {
-      callback(req, ex);
-      return;
-    }
-    if (path.equals(START_PATH)) {
-      startSignIn(req, ex, QueryParams.first(req, "rd").flatMap(IapGate::localPath).orElse("/"));
+    if (ownHostSignIn(req, ex)) {
       return;
     }
     // A programmatic caller: its bearer token decides, never the cookie (see BearerGate).
@@ -131,8 +126,8 @@ public final class IapGate {
   }
 
   /**
-   * The sign-in steps on a host Portcullis serves itself (the console): the callback from the sign-in host
-   * and the start of a sign-in. True when this answered the request; the host then decides on the rest.
+   * The sign-in steps on a service's host or on a host Portcullis serves itself (the console): the callback
+   * from the sign-in host and the start of a sign-in. True when this answered the request.
    */
   boolean ownHostSignIn(HttpServerRequest req, Exchange ex) {
     if (req.path().equals(SignInHost.CALLBACK_PATH)) {

@@ -13,6 +13,7 @@ import dev.portcullis.service.Service;
 import dev.portcullis.service.ServiceCatalog;
 import dev.portcullis.session.Session;
 import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -61,6 +62,20 @@ public final class LiveConnections {
   record Holder(String service, Optional<Principal> principal, Session session, String host, String path,
       String method, String clientIp, String userAgent, String requestId, String kind, boolean iap,
       Instant notAfter) {}
+
+  /**
+   * What a request may be watched with, should it become a WebSocket or a streamed response: the
+   * registry, the gateway's facts about the request, its caller (null: anonymous) and whether the IAP gate
+   * let it through. Who holds the connection is only worked out when one opens.
+   */
+  record Watch(LiveConnections live, Exchange exchange, Caller caller, boolean gated) {
+    Connection open(HttpServerRequest req, String service, String kind, Context context, Closer closer) {
+      return live.open(new Holder(service, caller == null ? Optional.empty() : Optional.of(caller.principal()),
+          caller == null ? null : caller.session(), exchange.host(), req.path(), req.method().name(),
+          exchange.clientIp(), req.getHeader("user-agent"), exchange.requestId(), kind, gated,
+          caller == null ? null : caller.notAfter()), context, closer);
+    }
+  }
 
   /** One open connection. */
   final class Connection {

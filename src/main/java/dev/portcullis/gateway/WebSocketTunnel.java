@@ -32,16 +32,15 @@ final class WebSocketTunnel {
   private final HttpClient client;
   private final RequestOptions options;
 
-  WebSocketTunnel(Route route, Vertx vertx, HttpClient client, String host, int port, boolean ssl, long connectMillis) {
+  WebSocketTunnel(Route route, Vertx vertx, HttpClient client, RequestOptions upstream) {
     this.route = route;
     this.vertx = vertx;
     this.client = client;
-    this.options = new RequestOptions().setHost(host).setPort(port).setSsl(ssl).setConnectTimeout(connectMillis)
-        .setMethod(HttpMethod.GET);
+    this.options = new RequestOptions(upstream).setMethod(HttpMethod.GET);
   }
 
-  /** {@code live} registers the open tunnel (null for a service without IAP). */
-  void open(HttpServerRequest request, String originForm, LiveConnections live, LiveConnections.Holder holder) {
+  /** {@code watch} registers the open tunnel (null: not watched). */
+  void open(HttpServerRequest request, String originForm, LiveConnections.Watch watch) {
     request.pause();
     client.request(new RequestOptions(options).setURI(originForm)).onComplete(ar -> {
       if (ar.failed()) {
@@ -96,7 +95,7 @@ final class WebSocketTunnel {
             sar.result().close();
             return;
           }
-          new Tunnel(sar.result(), upstream).start(live, holder);
+          new Tunnel(sar.result(), upstream).start(request, watch);
         });
         request.resume();
       });
@@ -142,9 +141,9 @@ final class WebSocketTunnel {
       this.upstream = upstream;
     }
 
-    void start(LiveConnections live, LiveConnections.Holder holder) {
-      if (live != null && holder != null) {
-        registration = live.open(holder, vertx.getOrCreateContext(), this::close);
+    void start(HttpServerRequest request, LiveConnections.Watch watch) {
+      if (watch != null) {
+        registration = watch.open(request, route.name(), "websocket", vertx.getOrCreateContext(), this::close);
       }
       relay(client, upstream, null);
       relay(upstream, client, this::fromUpstream);
