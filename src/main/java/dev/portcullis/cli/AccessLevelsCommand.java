@@ -3,8 +3,6 @@ package dev.portcullis.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,8 +36,6 @@ public final class AccessLevelsCommand implements Runnable {
         "name what to do: list, get, create, update or delete");
   }
 
-  enum Format { table, json }
-
   /** The flag that sets an API field, for the API's field errors. */
   static String flagFor(String field) {
     if (field.startsWith("ipSubnetworks")) {
@@ -62,7 +58,7 @@ public final class AccessLevelsCommand implements Runnable {
   /** NAME or accessLevels/NAME, as the path wants it. */
   static String path(String name) {
     String shortName = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
-    return COLLECTION + "/" + URLEncoder.encode(shortName, StandardCharsets.UTF_8).replace("+", "%20");
+    return COLLECTION + "/" + AdminClient.segment(shortName);
   }
 
   /** The fields both create and update set. */
@@ -111,24 +107,14 @@ public final class AccessLevelsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = client(admin).get(COLLECTION);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray levels = answer.getJsonArray("accessLevels", new JsonArray());
-        if (levels.isEmpty()) {
-          out.println("No access levels. Define one with: portcullis access-levels create NAME "
-              + "--ip-subnetworks CIDR[,CIDR]");
-        } else {
-          LevelTable.list(levels, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "accessLevels", format,
+          "No access levels. Define one with: portcullis access-levels create NAME --ip-subnetworks CIDR[,CIDR]",
+          LevelTable.HEADER, LevelTable::row, spec.commandLine().getOut());
     }
   }
 
@@ -142,13 +128,13 @@ public final class AccessLevelsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "json|table", defaultValue = "json",
         description = "output: json (default) or table")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject level = client(admin).get(path(name));
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(level.encodePrettily());
       } else {
         LevelTable.describe(level, out);
@@ -171,7 +157,7 @@ public final class AccessLevelsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -182,7 +168,7 @@ public final class AccessLevelsCommand implements Runnable {
       JsonObject body = fields.toJson(spec).put("name", name);
       JsonObject created = client(admin).post(COLLECTION, body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(created.encodePrettily());
       } else {
         out.println("Created access level " + created.getString("name") + ".");
@@ -209,7 +195,7 @@ public final class AccessLevelsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -220,7 +206,7 @@ public final class AccessLevelsCommand implements Runnable {
       }
       JsonObject updated = client(admin).patch(path(name), body, Optional.ofNullable(etag));
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(updated.encodePrettily());
       } else {
         out.println("Updated access level " + updated.getString("name") + ".");
@@ -256,16 +242,12 @@ public final class AccessLevelsCommand implements Runnable {
   static final class LevelTable {
     private LevelTable() {}
 
-    static void list(JsonArray levels, PrintWriter out) {
-      List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"NAME", "TITLE", "KIND", "DEFINITION", "UPDATED"});
-      for (int i = 0; i < levels.size(); i++) {
-        JsonObject l = levels.getJsonObject(i);
-        rows.add(new String[] {
-            l.getString("name", ""), l.getString("title", ""), kind(l), definition(l),
-            Tables.time(l.getString("updateTime"))});
-      }
-      Tables.print(rows, out);
+    static final String[] HEADER = {"NAME", "TITLE", "KIND", "DEFINITION", "UPDATED"};
+
+    static String[] row(JsonObject l) {
+      return new String[] {
+          l.getString("name", ""), l.getString("title", ""), kind(l), definition(l),
+          Tables.time(l.getString("updateTime"))};
     }
 
     static void describe(JsonObject l, PrintWriter out) {

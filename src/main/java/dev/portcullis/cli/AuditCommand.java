@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +39,6 @@ final class AuditCommand implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
-
-  enum Format { table, json }
 
   static final String EVENTS = "/v1/audit/events";
   private static final Map<String, String> FLAGS = Map.of("member", "--member", "service", "--service",
@@ -89,7 +85,7 @@ final class AuditCommand implements Runnable {
     char sep = '?';
     for (Map.Entry<String, String> e : params.entrySet()) {
       sb.append(sep).append(e.getKey()).append('=')
-          .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+          .append(AdminClient.segment(e.getValue()));
       sep = '&';
     }
     return sb.toString();
@@ -112,7 +108,7 @@ final class AuditCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json (one event per line)")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -123,7 +119,7 @@ final class AuditCommand implements Runnable {
       p.put("limit", Integer.toString(limit));
       JsonArray events = admin.client(FLAGS::get).get(path(p)).getJsonArray("events", new JsonArray());
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         events.forEach(e -> out.println(((JsonObject) e).encode()));
       } else if (events.isEmpty()) {
         out.println("No audit events match.");
@@ -158,7 +154,7 @@ final class AuditCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default, one line per event) or json (one event per line)")
-    Format format;
+    Tables.Format format;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -174,7 +170,7 @@ final class AuditCommand implements Runnable {
       JsonArray past = first.getJsonArray("events", new JsonArray());
       String cursor = first.getString("cursor");
       int printed = 0;
-      if (format == Format.table) {
+      if (format == Tables.Format.table) {
         out.println(String.join("  ", HEADER));
       }
       // The first answer is newest first: print it oldest first, as a log reads.
@@ -210,7 +206,7 @@ final class AuditCommand implements Runnable {
     }
 
     private void print(JsonObject e, PrintWriter out) {
-      out.println(format == Format.json ? e.encode() : String.join("  ", row(e)));
+      out.println(format == Tables.Format.json ? e.encode() : String.join("  ", row(e)));
     }
   }
 

@@ -3,8 +3,6 @@ package dev.portcullis.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +40,8 @@ public final class GroupsCommand implements Runnable {
         "name what to do: create, list, get, delete, add-member, remove-member or members");
   }
 
-  enum Format { table, json }
-
   static String path(String email) {
-    return COLLECTION + "/" + encode(email);
-  }
-
-  static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    return COLLECTION + "/" + AdminClient.segment(email);
   }
 
   /** A client whose field errors name this command's argument for the group's email. */
@@ -80,7 +72,7 @@ public final class GroupsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -93,7 +85,7 @@ public final class GroupsCommand implements Runnable {
       }
       JsonObject created = client(admin, "EMAIL").post(COLLECTION, body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(created.encodePrettily());
       } else {
         out.println("Created group " + created.getString("email") + ". Add members with: portcullis groups "
@@ -110,31 +102,17 @@ public final class GroupsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = client(admin, "EMAIL").get(COLLECTION);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray groups = answer.getJsonArray("groups", new JsonArray());
-        if (groups.isEmpty()) {
-          out.println("No groups. Create one with: portcullis groups create EMAIL");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(new String[] {"EMAIL", "NAME", "MEMBERS", "ETAG", "CREATED"});
-          for (int i = 0; i < groups.size(); i++) {
-            JsonObject g = groups.getJsonObject(i);
-            rows.add(new String[] {g.getString("email", ""), g.getString("displayName", "-"),
-                String.valueOf(g.getInteger("directMembersCount", 0)), g.getString("etag", ""),
-                Tables.time(g.getString("createTime"))});
-          }
-          Tables.print(rows, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "groups", format, "No groups. Create one with: portcullis groups create EMAIL",
+          new String[] {"EMAIL", "NAME", "MEMBERS", "ETAG", "CREATED"},
+          g -> new String[] {g.getString("email", ""), g.getString("displayName", "-"),
+              String.valueOf(g.getInteger("directMembersCount", 0)), g.getString("etag", ""),
+              Tables.time(g.getString("createTime"))},
+          spec.commandLine().getOut());
     }
   }
 
@@ -226,7 +204,7 @@ public final class GroupsCommand implements Runnable {
 
     @Override
     public void run() {
-      JsonObject removed = client(admin, "GROUP").delete(path(group) + "/members/" + encode(member),
+      JsonObject removed = client(admin, "GROUP").delete(path(group) + "/members/" + AdminClient.segment(member),
           Optional.ofNullable(etag));
       PrintWriter out = spec.commandLine().getOut();
       out.println("Removed " + removed.getString("member") + " from group " + removed.getString("group") + ".");
@@ -248,38 +226,27 @@ public final class GroupsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = client(admin, "GROUP").get(path(group) + "/members" + (transitive ? "?transitive=true" : ""));
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray members = answer.getJsonArray("members", new JsonArray());
-        if (members.isEmpty()) {
-          out.println("No members. Add one with: portcullis groups add-member " + group + " user:EMAIL");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(transitive ? new String[] {"MEMBER", "TYPE", "THROUGH"} : new String[] {"MEMBER", "TYPE"});
-          for (int i = 0; i < members.size(); i++) {
-            JsonObject m = members.getJsonObject(i);
-            String type = m.getString("type", "");
-            String member = m.getString("member", "");
-            if (transitive) {
-              JsonArray via = m.getJsonArray("via", new JsonArray());
-              List<String> chain = new ArrayList<>();
-              via.forEach(v -> chain.add(String.valueOf(v)));
-              rows.add(new String[] {member, type, chain.isEmpty() ? "direct" : String.join(" → ", chain)});
-            } else {
-              rows.add(new String[] {member, type});
-            }
-          }
-          Tables.print(rows, out);
-        }
+      Tables.list(answer, "members", format,
+          "No members. Add one with: portcullis groups add-member " + group + " user:EMAIL",
+          transitive ? new String[] {"MEMBER", "TYPE", "THROUGH"} : new String[] {"MEMBER", "TYPE"},
+          this::row, spec.commandLine().getOut());
+    }
+
+    private String[] row(JsonObject m) {
+      String type = m.getString("type", "");
+      String member = m.getString("member", "");
+      if (!transitive) {
+        return new String[] {member, type};
       }
-      out.flush();
+      JsonArray via = m.getJsonArray("via", new JsonArray());
+      List<String> chain = new ArrayList<>();
+      via.forEach(v -> chain.add(String.valueOf(v)));
+      return new String[] {member, type, chain.isEmpty() ? "direct" : String.join(" → ", chain)};
     }
   }
 }

@@ -42,6 +42,7 @@ public final class IamCommand implements Runnable {
         "name what to do: get-policy, set-policy, add-binding, remove-binding or troubleshoot");
   }
 
+  /** Its own, not {@link Tables.Format}: picocli lists the values in declaration order when --format is wrong. */
   enum Format { json, table }
 
   static String policyPath(CommandSpec spec, String resource, String verb) {
@@ -370,7 +371,7 @@ public final class IamCommand implements Runnable {
     String time;
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "table (default) or json")
-    SessionsCommand.Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -386,7 +387,7 @@ public final class IamCommand implements Runnable {
       }
       JsonObject e = admin.client(flags()::get).post("/v1/iam:troubleshoot", body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == SessionsCommand.Format.json) {
+      if (format == Tables.Format.json) {
         out.println(e.encodePrettily());
       } else {
         printExplanation(e, out);

@@ -1,10 +1,7 @@
 package dev.portcullis.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +22,6 @@ public final class KeysCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: list or rotate");
   }
 
-  enum Format { table, json }
-
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "List the signing keys: current (signs), next (published, signs after the next rotation) and "
           + "previous (published, no longer signs).")
@@ -36,7 +31,7 @@ public final class KeysCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -53,33 +48,24 @@ public final class KeysCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject keys = admin.client().post("/v1/keys:rotate", new JsonObject());
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.table) {
+      if (format == Tables.Format.table) {
         out.println("Rotated the signing keys.");
       }
       print(keys, format, out);
     }
   }
 
-  static void print(JsonObject answer, Format format, PrintWriter out) {
-    if (format == Format.json) {
-      out.println(answer.encodePrettily());
-    } else {
-      JsonArray keys = answer.getJsonArray("keys", new JsonArray());
-      List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"KID", "STATE", "ALGORITHM", "CREATED", "STATE SINCE"});
-      for (int i = 0; i < keys.size(); i++) {
-        JsonObject k = keys.getJsonObject(i);
-        rows.add(new String[] {k.getString("kid", ""), k.getString("state", ""), k.getString("algorithm", ""),
-            Tables.time(k.getString("createTime")), Tables.time(k.getString("stateTime"))});
-      }
-      Tables.print(rows, out);
-    }
-    out.flush();
+  /** The table always has its header, even with no keys. */
+  static void print(JsonObject answer, Tables.Format format, PrintWriter out) {
+    Tables.list(answer, "keys", format, null, new String[] {"KID", "STATE", "ALGORITHM", "CREATED", "STATE SINCE"},
+        k -> new String[] {k.getString("kid", ""), k.getString("state", ""), k.getString("algorithm", ""),
+            Tables.time(k.getString("createTime")), Tables.time(k.getString("stateTime"))},
+        out);
   }
 }

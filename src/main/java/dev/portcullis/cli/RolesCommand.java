@@ -3,7 +3,6 @@ package dev.portcullis.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,26 +63,15 @@ public final class RolesCommand implements Runnable {
     @Mixin AdminOptions admin;
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "table (default) or json")
-    SessionsCommand.Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = admin.client(RolesCommand::flagFor).get("/v1/roles");
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == SessionsCommand.Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "TITLE", "PERMISSIONS"});
-        JsonArray roles = answer.getJsonArray("roles", new JsonArray());
-        for (int i = 0; i < roles.size(); i++) {
-          JsonObject r = roles.getJsonObject(i);
-          rows.add(new String[] {r.getString("name"), r.getString("title"),
-              String.valueOf(r.getJsonArray("includedPermissions", new JsonArray()).size())});
-        }
-        Tables.print(rows, out);
-      }
-      out.flush();
+      Tables.list(answer, "roles", format, null, new String[] {"NAME", "TITLE", "PERMISSIONS"},
+          r -> new String[] {r.getString("name"), r.getString("title"),
+              String.valueOf(r.getJsonArray("includedPermissions", new JsonArray()).size())},
+          spec.commandLine().getOut());
     }
   }
 

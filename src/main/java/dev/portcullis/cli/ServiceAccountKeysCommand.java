@@ -1,6 +1,5 @@
 package dev.portcullis.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -97,31 +94,17 @@ final class ServiceAccountKeysCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    ServiceAccountsCommand.Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = ServiceAccountsCommand.client(admin).get(path(email));
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == ServiceAccountsCommand.Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray keys = answer.getJsonArray("keys", new JsonArray());
-        if (keys.isEmpty()) {
-          out.println("No keys. Create one with: portcullis service-accounts keys create " + email
-              + " --output key.json");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(new String[] {"KEY_ID", "ALGORITHM", "CREATED"});
-          for (int i = 0; i < keys.size(); i++) {
-            JsonObject k = keys.getJsonObject(i);
-            rows.add(new String[] {k.getString("keyId"), k.getString("keyAlgorithm", ""),
-                Tables.time(k.getString("createTime"))});
-          }
-          Tables.print(rows, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "keys", format,
+          "No keys. Create one with: portcullis service-accounts keys create " + email + " --output key.json",
+          new String[] {"KEY_ID", "ALGORITHM", "CREATED"},
+          k -> new String[] {k.getString("keyId"), k.getString("keyAlgorithm", ""),
+              Tables.time(k.getString("createTime"))},
+          spec.commandLine().getOut());
     }
   }
 
@@ -139,7 +122,7 @@ final class ServiceAccountKeysCommand implements Runnable {
 
     @Override
     public void run() {
-      ServiceAccountsCommand.client(admin).delete(path(email) + "/" + GroupsCommand.encode(keyId.trim()),
+      ServiceAccountsCommand.client(admin).delete(path(email) + "/" + AdminClient.segment(keyId.trim()),
           Optional.empty());
       PrintWriter out = spec.commandLine().getOut();
       out.println("Deleted key " + keyId + " of " + email + ".");

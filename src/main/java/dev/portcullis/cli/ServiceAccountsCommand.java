@@ -1,10 +1,7 @@
 package dev.portcullis.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -46,10 +43,8 @@ public final class ServiceAccountsCommand implements Runnable {
         "name what to do: create, list, get, disable, enable, delete or keys");
   }
 
-  enum Format { table, json }
-
   static String path(String email) {
-    return COLLECTION + "/" + GroupsCommand.encode(email.trim());
+    return COLLECTION + "/" + AdminClient.segment(email.trim());
   }
 
   static AdminClient client(AdminOptions admin) {
@@ -77,7 +72,7 @@ public final class ServiceAccountsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -93,7 +88,7 @@ public final class ServiceAccountsCommand implements Runnable {
       }
       JsonObject created = client(admin).post(COLLECTION, body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(created.encodePrettily());
       } else {
         out.println("Created service account " + created.getString("email") + ".");
@@ -113,32 +108,19 @@ public final class ServiceAccountsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = client(admin).get(COLLECTION + (project == null ? "" : "?project="
-          + GroupsCommand.encode(project)));
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray accounts = answer.getJsonArray("serviceAccounts", new JsonArray());
-        if (accounts.isEmpty()) {
-          out.println("No service accounts. Create one with: portcullis service-accounts create NAME");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(new String[] {"EMAIL", "PROJECT", "NAME", "STATUS", "CREATED"});
-          for (int i = 0; i < accounts.size(); i++) {
-            JsonObject a = accounts.getJsonObject(i);
-            rows.add(new String[] {a.getString("email", ""), a.getString("project", ""),
-                a.getString("displayName", "-"), a.getBoolean("disabled", false) ? "disabled" : "active",
-                Tables.time(a.getString("createTime"))});
-          }
-          Tables.print(rows, out);
-        }
-      }
-      out.flush();
+          + AdminClient.segment(project)));
+      Tables.list(answer, "serviceAccounts", format,
+          "No service accounts. Create one with: portcullis service-accounts create NAME",
+          new String[] {"EMAIL", "PROJECT", "NAME", "STATUS", "CREATED"},
+          a -> new String[] {a.getString("email", ""), a.getString("project", ""),
+              a.getString("displayName", "-"), a.getBoolean("disabled", false) ? "disabled" : "active",
+              Tables.time(a.getString("createTime"))},
+          spec.commandLine().getOut());
     }
   }
 

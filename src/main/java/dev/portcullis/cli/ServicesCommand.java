@@ -3,8 +3,6 @@ package dev.portcullis.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,10 +35,8 @@ public final class ServicesCommand implements Runnable {
         "name what to do: create, list, get, update or delete");
   }
 
-  enum Format { table, json }
-
   static String path(String name) {
-    return COLLECTION + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    return COLLECTION + "/" + AdminClient.segment(name);
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -59,14 +55,14 @@ public final class ServicesCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject body = new JsonObject().put("name", name).put("upstream", upstream).mergeIn(fields.toJson());
       JsonObject created = admin.client().post(COLLECTION, body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(created.encodePrettily());
       } else {
         out.println("Created service " + created.getString("name") + ".");
@@ -83,23 +79,14 @@ public final class ServicesCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = admin.client().get(COLLECTION);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray services = answer.getJsonArray("services", new JsonArray());
-        if (services.isEmpty()) {
-          out.println("No services. Register one with: portcullis services create NAME --upstream URL");
-        } else {
-          ServiceTable.list(services, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "services", format,
+          "No services. Register one with: portcullis services create NAME --upstream URL",
+          ServiceTable.HEADER, ServiceTable::row, spec.commandLine().getOut());
     }
   }
 
@@ -113,13 +100,13 @@ public final class ServicesCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "json|table", defaultValue = "json",
         description = "output: json (default) or table")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject service = admin.client().get(path(name));
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(service.encodePrettily());
       } else {
         ServiceTable.describe(service, out);
@@ -150,7 +137,7 @@ public final class ServicesCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -172,7 +159,7 @@ public final class ServicesCommand implements Runnable {
       }
       JsonObject updated = admin.client().patch(path(name), body, Optional.ofNullable(etag));
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(updated.encodePrettily());
       } else {
         out.println("Updated service " + updated.getString("name") + ".");
@@ -208,17 +195,13 @@ public final class ServicesCommand implements Runnable {
   static final class ServiceTable {
     private ServiceTable() {}
 
-    static void list(JsonArray services, PrintWriter out) {
-      List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"NAME", "PROJECT", "URL", "UPSTREAM", "IAP", "INGRESS", "HOSTS"});
-      for (int i = 0; i < services.size(); i++) {
-        JsonObject s = services.getJsonObject(i);
-        rows.add(new String[] {
-            s.getString("name", ""), s.getString("project", ""), s.getString("url", ""),
-            s.getString("upstream", ""), String.valueOf(s.getBoolean("iap", false)), s.getString("ingress", ""),
-            hosts(s)});
-      }
-      Tables.print(rows, out);
+    static final String[] HEADER = {"NAME", "PROJECT", "URL", "UPSTREAM", "IAP", "INGRESS", "HOSTS"};
+
+    static String[] row(JsonObject s) {
+      return new String[] {
+          s.getString("name", ""), s.getString("project", ""), s.getString("url", ""),
+          s.getString("upstream", ""), String.valueOf(s.getBoolean("iap", false)), s.getString("ingress", ""),
+          hosts(s)};
     }
 
     static void describe(JsonObject s, PrintWriter out) {

@@ -1,12 +1,9 @@
 package dev.portcullis.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -33,8 +30,6 @@ public final class SessionsCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: list or revoke");
   }
 
-  enum Format { table, json }
-
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "List live sessions, newest first: one per sign-in on the sign-in host (central) and one per "
           + "service host it reached.")
@@ -47,35 +42,22 @@ public final class SessionsCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       String path = COLLECTION + Optional.ofNullable(user)
           .map(u -> "?user=" + URLEncoder.encode(u.trim(), StandardCharsets.UTF_8)).orElse("");
       JsonObject answer = admin.client(FLAGS::get).get(path);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray sessions = answer.getJsonArray("sessions", new JsonArray());
-        if (sessions.isEmpty()) {
-          out.println(user == null ? "No live sessions." : "No live sessions for " + user.trim() + ".");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(new String[] {"ID", "USER", "HOST", "KIND", "CREATED", "LAST SEEN", "EXPIRES", "CLIENT IP"});
-          for (int i = 0; i < sessions.size(); i++) {
-            JsonObject s = sessions.getJsonObject(i);
-            rows.add(new String[] {
-                s.getString("id", ""), s.getString("user", ""), s.getString("host", ""),
-                s.getBoolean("central", false) ? "central" : "host", Tables.time(s.getString("createTime")),
-                Tables.time(s.getString("lastSeen")), Tables.time(s.getString("expireTime")),
-                s.getString("clientIp", "-")});
-          }
-          Tables.print(rows, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "sessions", format,
+          user == null ? "No live sessions." : "No live sessions for " + user.trim() + ".",
+          new String[] {"ID", "USER", "HOST", "KIND", "CREATED", "LAST SEEN", "EXPIRES", "CLIENT IP"},
+          s -> new String[] {
+              s.getString("id", ""), s.getString("user", ""), s.getString("host", ""),
+              s.getBoolean("central", false) ? "central" : "host", Tables.time(s.getString("createTime")),
+              Tables.time(s.getString("lastSeen")), Tables.time(s.getString("expireTime")),
+              s.getString("clientIp", "-")},
+          spec.commandLine().getOut());
     }
   }
 
@@ -90,7 +72,7 @@ public final class SessionsCommand implements Runnable {
 
     @Override
     public void run() {
-      String path = COLLECTION + "/" + URLEncoder.encode(id.trim(), StandardCharsets.UTF_8).replace("+", "%20");
+      String path = COLLECTION + "/" + AdminClient.segment(id.trim());
       JsonObject revoked = admin.client(FLAGS::get).delete(path, Optional.empty());
       PrintWriter out = spec.commandLine().getOut();
       out.println("Revoked session " + revoked.getString("id", id) + " of " + revoked.getString("user", "?")

@@ -1,12 +1,7 @@
 package dev.portcullis.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,11 +36,9 @@ public final class UsersCommand implements Runnable {
         "name what to do: create, list, disable, enable or reset-password");
   }
 
-  enum Format { table, json }
-
   /** POST /v1/users/EMAIL:VERB, the email encoded so that '+', '/' and '%' reach the server as typed. */
   static String method(String email, String verb) {
-    return COLLECTION + "/" + URLEncoder.encode(email.trim(), StandardCharsets.UTF_8).replace("+", "%20") + ":" + verb;
+    return COLLECTION + "/" + AdminClient.segment(email.trim()) + ":" + verb;
   }
 
   static AdminClient client(AdminOptions admin) {
@@ -70,7 +63,7 @@ public final class UsersCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -83,7 +76,7 @@ public final class UsersCommand implements Runnable {
       }
       JsonObject created = client(admin).post(COLLECTION, body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(created.encodePrettily());
       } else {
         out.println("Created built-in account " + created.getString("email") + ".");
@@ -101,32 +94,19 @@ public final class UsersCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
       JsonObject answer = client(admin).get(COLLECTION);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
-        out.println(answer.encodePrettily());
-      } else {
-        JsonArray users = answer.getJsonArray("users", new JsonArray());
-        if (users.isEmpty()) {
-          out.println("No users. Create a built-in account with: portcullis users create EMAIL");
-        } else {
-          List<String[]> rows = new ArrayList<>();
-          rows.add(new String[] {"EMAIL", "KIND", "PROVIDER", "NAME", "STATUS", "CREATED", "LAST SIGN-IN"});
-          for (int i = 0; i < users.size(); i++) {
-            JsonObject u = users.getJsonObject(i);
-            rows.add(new String[] {
-                u.getString("email", ""), u.getString("kind", ""), u.getString("provider", ""),
-                u.getString("displayName", "-"), status(u), Tables.time(u.getString("createTime")),
-                Tables.time(u.getString("lastSignIn"))});
-          }
-          Tables.print(rows, out);
-        }
-      }
-      out.flush();
+      Tables.list(answer, "users", format,
+          "No users. Create a built-in account with: portcullis users create EMAIL",
+          new String[] {"EMAIL", "KIND", "PROVIDER", "NAME", "STATUS", "CREATED", "LAST SIGN-IN"},
+          u -> new String[] {
+              u.getString("email", ""), u.getString("kind", ""), u.getString("provider", ""),
+              u.getString("displayName", "-"), status(u), Tables.time(u.getString("createTime")),
+              Tables.time(u.getString("lastSignIn"))},
+          spec.commandLine().getOut());
     }
 
     private static String status(JsonObject u) {
@@ -189,7 +169,7 @@ public final class UsersCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
         description = "output: table (default) or json")
-    Format format;
+    Tables.Format format;
 
     @Override
     public void run() {
@@ -199,7 +179,7 @@ public final class UsersCommand implements Runnable {
       }
       JsonObject user = client(admin).post(method(email, "resetPassword"), body);
       PrintWriter out = spec.commandLine().getOut();
-      if (format == Format.json) {
+      if (format == Tables.Format.json) {
         out.println(user.encodePrettily());
       } else {
         out.println("Reset the password of " + user.getString("email") + "; its sessions are revoked.");
