@@ -41,17 +41,17 @@ final class Replication implements ChangeFeed.Listener {
 
   /**
    * Everything, as at start. Sessions held in memory are dropped rather than trusted: a revocation made
-   * while the feed was away would otherwise go unseen; each is read again on its next request.
+   * while the feed was away would otherwise go unseen; each is read again on its next request. IAM and
+   * service account keys are rebuilt by the listeners Portcullis registers on the registry and the
+   * directory, so refreshing those two covers them.
    */
   @Override
   public void resync() {
     sessions.forgetAll();
     disabledUsers.refresh();
     directory.refresh();
-    registry.refresh();
-    iam.refresh();
+    registry.refresh(); // its listeners rebuild IAM
     accessLevels.refresh();
-    serviceAccountKeys.refresh();
     signingKeys.refresh();
   }
 
@@ -61,7 +61,10 @@ final class Replication implements ChangeFeed.Listener {
     if (tables.contains("users")) {
       disabledUsers.refresh();
     }
-    if (tables.contains("groups") || tables.contains("group_members") || tables.contains("service_accounts")) {
+    boolean directoryChanged = tables.contains("groups") || tables.contains("group_members")
+        || tables.contains("service_accounts");
+    if (directoryChanged) {
+      // Its listeners read the service account keys again too.
       directory.refresh();
     }
     boolean services = tables.contains("services") || tables.contains("service_hosts");
@@ -75,7 +78,7 @@ final class Replication implements ChangeFeed.Listener {
     if (tables.contains("access_levels")) {
       accessLevels.refresh();
     }
-    if (tables.contains("service_account_keys")) {
+    if (!directoryChanged && tables.contains("service_account_keys")) {
       serviceAccountKeys.refresh();
     }
     if (tables.contains("signing_keys")) {

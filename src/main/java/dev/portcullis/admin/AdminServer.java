@@ -64,9 +64,7 @@ public final class AdminServer {
    * What /readyz reports besides the listener: the PostgreSQL change feed (empty on SQLite), and whether
    * the IAM or directory snapshot failed closed after a rebuild failed (everything is denied then).
    */
-  public record Health(Optional<ChangeFeed> feed, BooleanSupplier failedClosed) {
-    public static final Health SINGLE = new Health(Optional.empty(), () -> false);
-  }
+  public record Health(Optional<ChangeFeed> feed, BooleanSupplier failedClosed) {}
 
   /**
    * What the user, session, group and service account endpoints work on; accounts is empty when built-in

@@ -1,7 +1,6 @@
 package dev.portcullis.authn;
 
 import dev.portcullis.store.UserRepository;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -11,19 +10,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DisabledUsers {
   private final UserRepository users;
-  private final AtomicReference<Set<String>> ids;
-  private final AtomicReference<Set<String>> emails;
+  private final AtomicReference<UserRepository.Disabled> disabled;
 
   public DisabledUsers(UserRepository users) {
     this.users = users;
-    this.ids = new AtomicReference<>(Set.copyOf(users.disabledIds()));
-    this.emails = new AtomicReference<>(Set.copyOf(users.disabledEmails()));
+    this.disabled = new AtomicReference<>(users.disabled());
   }
 
   /** Re-reads the store. Blocking; called after every change to a user's disabled flag. */
   public void refresh() {
-    ids.set(Set.copyOf(users.disabledIds()));
-    emails.set(Set.copyOf(users.disabledEmails()));
+    disabled.set(users.disabled());
   }
 
   /**
@@ -31,10 +27,10 @@ public final class DisabledUsers {
    * token from a trusted issuer, rather than by signing in, is refused by email.
    */
   public boolean containsEmail(String email) {
-    return emails.get().contains(email);
+    return disabled.get().emails().contains(email);
   }
 
   public boolean contains(String userId) {
-    return ids.get().contains(userId);
+    return disabled.get().ids().contains(userId);
   }
 }

@@ -98,18 +98,6 @@ public final class ChangeFeed implements AutoCloseable {
     return notifications.get();
   }
 
-  /** Blocks until the feed is in sync, or the timeout passes; true if it is. For start-up and tests. */
-  public boolean awaitInSync(long timeoutMillis) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-    while (state != State.IN_SYNC) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(10);
-    }
-    return true;
-  }
-
   private void run() {
     long pause = FIRST_PAUSE_MILLIS;
     while (state != State.CLOSED) {

@@ -130,9 +130,9 @@ public final class Database implements AutoCloseable {
           .loggers("slf4j")
           .load()
           .migrate();
+      // With nothing pending, no migration sets a target: the schema stays at the version it started at.
       migrations = new Migrations(result.migrationsExecuted,
-          result.targetSchemaVersion != null ? result.targetSchemaVersion
-              : Flyway.configure().dataSource(dataSource).load().info().current().getVersion().getVersion());
+          result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion);
     } catch (FlywayException e) {
       dataSource.close();
       throw new StoreException("cannot migrate the store: " + e.getMessage(), e);

@@ -26,14 +26,6 @@ public final class ServiceAccountRepository {
     this.clock = clock;
   }
 
-  public List<ServiceAccount> list() {
-    return db.inTransaction(ServiceAccountRepository::list);
-  }
-
-  public Optional<ServiceAccount> get(String email) {
-    return db.inTransaction(c -> find(c, email));
-  }
-
   public ServiceAccount create(ServiceAccount sa) {
     return db.inTransaction(c -> {
       if (find(c, sa.email()).isPresent()) {

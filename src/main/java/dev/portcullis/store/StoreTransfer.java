@@ -2,10 +2,16 @@ package dev.portcullis.store;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -41,38 +47,84 @@ public final class StoreTransfer {
 
   private StoreTransfer() {}
 
-  /** Writes every row of every table; returns the row count per table. */
+  /**
+   * Writes every row of every table; returns the row count per table. The rows are read into a private
+   * temporary file first and copied to {@code out} once their transaction has committed: on PostgreSQL a
+   * serialization failure runs the read again, and {@code out} must not get a second header or rows.
+   */
   public static Map<String, Long> export(Database db, Writer out) {
-    return db.inTransaction(c -> {
-      Map<String, Long> counts = new TreeMap<>();
-      write(out, new JsonObject().put("format", FORMAT).put("version", FORMAT_VERSION)
-          .put("from", db.vendor().name().toLowerCase(Locale.ROOT)).put("schema", db.migrations().version()));
-      for (String table : tables(c)) {
-        long n = 0;
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
-          ResultSetMetaData md = rs.getMetaData();
-          while (rs.next()) {
-            JsonObject row = new JsonObject();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-              row.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value(rs, i, md.getColumnTypeName(i)));
-            }
-            write(out, new JsonObject().put("table", table).put("row", row));
-            n++;
-          }
+    Path spool;
+    try {
+      // Created readable by its owner only (on POSIX): the rows hold password hashes and sealed keys.
+      spool = Files.createTempFile("portcullis-export", ".tmp");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Map<String, Long> counts = db.inTransaction(c -> {
+        // Each attempt starts the file over.
+        try (DataOutputStream lines = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)))) {
+          return exportRows(db, c, lines);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-        counts.put(table, n);
-      }
-      JsonObject trailer = new JsonObject();
-      counts.forEach(trailer::put);
-      write(out, new JsonObject().put("counts", trailer));
-      try {
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      });
+      copyChars(spool, out);
+      out.flush();
       return counts;
-    });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        Files.deleteIfExists(spool);
+      } catch (IOException e) {
+        // Best effort: it is the operator's own temporary directory.
+      }
+    }
+  }
+
+  private static Map<String, Long> exportRows(Database db, Connection c, DataOutputStream out) throws SQLException {
+    Map<String, Long> counts = new TreeMap<>();
+    write(out, new JsonObject().put("format", FORMAT).put("version", FORMAT_VERSION)
+        .put("from", db.vendor().name().toLowerCase(Locale.ROOT)).put("schema", db.migrations().version()));
+    for (String table : tables(c)) {
+      long n = 0;
+      try (Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
+        ResultSetMetaData md = rs.getMetaData();
+        while (rs.next()) {
+          JsonObject row = new JsonObject();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            row.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value(rs, i, md.getColumnTypeName(i)));
+          }
+          write(out, new JsonObject().put("table", table).put("row", row));
+          n++;
+        }
+      }
+      counts.put(table, n);
+    }
+    JsonObject trailer = new JsonObject();
+    counts.forEach(trailer::put);
+    write(out, new JsonObject().put("counts", trailer));
+    return counts;
+  }
+
+  /**
+   * Copies what {@link #write} spooled to {@code out}: two bytes a char, so every char reaches {@code out}
+   * exactly as the encoded line had it, whatever the output's charset.
+   */
+  private static void copyChars(Path spool, Writer out) throws IOException {
+    try (InputStream in = Files.newInputStream(spool)) {
+      byte[] bytes = new byte[16 * 1024];
+      char[] chars = new char[bytes.length / 2];
+      for (int n = in.readNBytes(bytes, 0, bytes.length); n > 0; n = in.readNBytes(bytes, 0, bytes.length)) {
+        for (int i = 0; i < n / 2; i++) {
+          chars[i] = (char) (((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff));
+        }
+        out.write(chars, 0, n / 2);
+      }
+    }
   }
 
   /**
@@ -258,10 +310,10 @@ public final class StoreTransfer {
     }
   }
 
-  private static void write(Writer out, JsonObject line) {
+  private static void write(DataOutputStream out, JsonObject line) {
     try {
-      out.write(line.encode());
-      out.write('\n');
+      out.writeChars(line.encode());
+      out.writeChar('\n');
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -112,32 +112,27 @@ public final class UserRepository {
     });
   }
 
-  /** The emails of disabled users (built-in or from a provider). */
-  public Set<String> disabledEmails() {
-    return db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT email FROM users WHERE disabled = ?")) {
-        ps.setBoolean(1, true);
-        try (ResultSet rs = ps.executeQuery()) {
-          Set<String> out = new HashSet<>();
-          while (rs.next()) {
-            out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
-          }
-          return out;
-        }
-      }
-    });
+  /** Who is disabled (built-in or from a provider): their ids, and their emails in lower case. */
+  public record Disabled(Set<String> ids, Set<String> emails) {
+    public Disabled {
+      ids = Set.copyOf(ids);
+      emails = Set.copyOf(emails);
+    }
   }
 
-  public Set<String> disabledIds() {
+  /** The disabled users' ids and emails, read in one query. */
+  public Disabled disabled() {
     return db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE disabled = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, email FROM users WHERE disabled = ?")) {
         ps.setBoolean(1, true);
         try (ResultSet rs = ps.executeQuery()) {
-          Set<String> out = new HashSet<>();
+          Set<String> ids = new HashSet<>();
+          Set<String> emails = new HashSet<>();
           while (rs.next()) {
-            out.add(rs.getString(1));
+            ids.add(rs.getString(1));
+            emails.add(rs.getString(2).toLowerCase(Locale.ROOT));
           }
-          return out;
+          return new Disabled(ids, emails);
         }
       }
     });

@@ -134,8 +134,9 @@ class StoreContractTest {
     users.recordSuccess(u.id());
     assertThat(users.findById(u.id()).orElseThrow().failedAttempts()).isZero();
     users.setDisabled(u.id(), true);
-    assertThat(users.disabledIds()).containsExactly(u.id());
-    assertThat(users.disabledEmails()).containsExactly("ana@example.com");
+    UserRepository.Disabled disabled = users.disabled();
+    assertThat(disabled.ids()).containsExactly(u.id());
+    assertThat(disabled.emails()).containsExactly("ana@example.com");
     assertThatThrownBy(() -> users.createLocal("u2", "ana@example.com", Optional.empty(), "hash"))
         .isInstanceOf(ConflictException.class);
   }
