@@ -6,6 +6,7 @@
 #
 # Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
 # Environment: DURATION [15s], CONNECTIONS [32], THREADS [2], REPEATS [3], WARMUP [30s], PROXY_WORKERS [2],
+#   THREAD_CPU [unset; set it to log the CPU per request of each thread group],
 #   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
 set -euo pipefail
 

@@ -58,6 +58,23 @@ cpu_ticks() {
   echo "$total"
 }
 
+# thread_ticks PID: "NAME TICKS" per thread of the process (user+system CPU ticks), thread names with
+# their trailing numbers dropped (vert.x-eventloop-thread-0 and -1 add up as vert.x-eventloop-thread-)
+thread_ticks() {
+  local t name
+  for t in /proc/"$1"/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" || continue
+    awk -v n="${name%%[0-9]*}" '{ sub(/^.*\) /, ""); print n "\t" ($12 + $13) }' "$t/stat" 2>/dev/null || true
+  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
+}
+
+# thread_cpu BEFORE AFTER REQUESTS: the CPU microseconds per request each thread group spent between two
+# thread_ticks snapshots, largest first
+thread_cpu() {
+  awk -F'\t' -v hz="$TICK_HZ" -v n="$3" 'NR == FNR { b[$1] = $2; next }
+    { d = $2 - b[$1]; if (d > 0) printf "%8.1f us  %s\n", d * 1e6 / hz / n, $1 }' "$1" "$2" | sort -rn
+}
+
 # to_ms VALUE: wrk latency (e.g. 812.00us, 1.23ms, 1.01s) in milliseconds
 to_ms() {
   awk -v v="$1" 'BEGIN {
@@ -67,10 +84,12 @@ to_ms() {
 }
 
 # run_wrk TARGET LABEL DURATION: runs wrk, keeps its output, prints
-# "rps p50_ms p99_ms errors cpu_us_per_request" (CPU of the target's processes only)
+# "rps p50_ms p99_ms errors cpu_us_per_request" (CPU of the target's processes only). With THREAD_CPU set,
+# also logs (and keeps in LABEL.threads.txt) the CPU per request of each of the target's thread groups.
 run_wrk() {
   local target="$1" label="$2" duration="$3" out="$RESULTS/$2.txt" before after
   before="$(cpu_ticks "${PID[$target]}")"
+  if [ -n "${THREAD_CPU:-}" ]; then thread_ticks "${PID[$target]}" >"$RESULTS/$label.threads-before"; fi
   pin "$LOAD_CPUS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -H 'Host: bench.localhost' \
     "${URL[$target]}" >"$out" 2>&1 || die "wrk failed against $target (see $out)"
   after="$(cpu_ticks "${PID[$target]}")"
@@ -81,6 +100,11 @@ run_wrk() {
   p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
   errors="$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")"
   total="$(awk '/requests in/ {print $1}' "$out")"
+  if [ -n "${THREAD_CPU:-}" ]; then
+    thread_ticks "${PID[$target]}" >"$RESULTS/$label.threads-after"
+    thread_cpu "$RESULTS/$label.threads-before" "$RESULTS/$label.threads-after" "$total" >"$RESULTS/$label.threads.txt"
+    log "$label: CPU per request by thread: $(head -n 6 "$RESULTS/$label.threads.txt" | awk '{printf "%s%s %s %s", (NR > 1 ? ", " : ""), $3, $1, $2}')"
+  fi
   cpu="$(awk -v t=$((after - before)) -v hz="$TICK_HZ" -v n="$total" 'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')"
   echo "$rps $p50 $p99 $errors $cpu"
 }

@@ -170,8 +170,9 @@ public final class Portcullis implements AutoCloseable {
   static void purgeAudit(StoreCopier copier, AuditLog auditLog, Instant cutoff) {
     try {
       Map<String, Long> purged = copier.store().purgeBefore(cutoff);
+      // Files lose only what the store has already let go of: its blocks may point into them.
       long files = AuditRetention.purgeFiles(auditLog.directory(), auditLog.replica(), cutoff,
-          copier.store().lastSeq(auditLog.replica()));
+          copier.store().anchor(auditLog.replica()).seq());
       if (!purged.isEmpty() || files > 0) {
         log.info("audit retention: purged events before {} from the store {} and {} from this replica's files",
             cutoff, purged, files);
@@ -193,7 +194,8 @@ public final class Portcullis implements AutoCloseable {
     ChangeFeed changeFeed = null;
     Vertx vertx = null;
     // The audit file first: what a crash left out of the store is replayed into it by the copier.
-    StoreCopier auditCopier = new StoreCopier(new AuditStore(database));
+    StoreCopier auditCopier = new StoreCopier(new AuditStore(database,
+        dev.portcullis.audit.AuditFiles.directory(settings.dataDir())));
     LineSinks auditSinks = new LineSinks(settings.audit().file(),
         settings.audit().stdout() ? Optional.of(System.out) : Optional.empty());
     AuditLog auditLog;

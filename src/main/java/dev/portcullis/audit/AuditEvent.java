@@ -172,52 +172,58 @@ public record AuditEvent(
    * with the values of {@link #toJson()}, without building a JsonObject: this is what the writer seals,
    * once per event.
    */
-  void appendFields(StringBuilder out) {
-    field(out, "time", time.toString());
-    field(out, "kind", kind == Kind.DECISION ? "decision" : "admin");
-    field(out, "requestId", requestId);
+  void appendFields(Json out) {
+    out.ascii(",\"time\":\"").instant(time).raw('"');
+    out.ascii(kind == Kind.DECISION ? ",\"kind\":\"decision\"" : ",\"kind\":\"admin\"");
+    field(out, ",\"requestId\":", requestId);
     if (principal != null) {
-      out.append(",\"principal\":{");
-      int mark = out.length();
-      field(out, "email", principal.email());
-      field(out, "subject", principal.subject());
-      field(out, "provider", principal.provider());
-      field(out, "kind", principal.kind());
-      if (out.length() > mark) {
-        out.deleteCharAt(mark); // the first field's comma
+      out.ascii(",\"principal\":{");
+      int mark = out.size();
+      field(out, ",\"email\":", principal.email());
+      field(out, ",\"subject\":", principal.subject());
+      field(out, ",\"provider\":", principal.provider());
+      field(out, ",\"kind\":", principal.kind());
+      if (out.size() > mark) {
+        // the first field's comma goes: shift what follows it back by one
+        byte[] b = out.buffer();
+        System.arraycopy(b, mark + 1, b, mark, out.size() - mark - 1);
+        out.cut(1);
       }
-      out.append('}');
+      out.raw('}');
     }
-    field(out, "clientIp", clientIp);
-    field(out, "userAgent", userAgent);
-    field(out, "service", service);
-    field(out, "method", method);
-    field(out, "host", host);
-    field(out, "path", path);
+    field(out, ",\"clientIp\":", clientIp);
+    field(out, ",\"userAgent\":", userAgent);
+    field(out, ",\"service\":", service);
+    field(out, ",\"method\":", method);
+    field(out, ",\"host\":", host);
+    field(out, ",\"path\":", path);
     if (decision != null) {
-      field(out, "decision", decision.name().toLowerCase(java.util.Locale.ROOT));
+      out.ascii(switch (decision) {
+        case ALLOW -> ",\"decision\":\"allow\"";
+        case DENY -> ",\"decision\":\"deny\"";
+        case ERROR -> ",\"decision\":\"error\"";
+      });
     }
-    field(out, "reason", reason);
+    field(out, ",\"reason\":", reason);
     if (latencyMicros != null) {
-      out.append(",\"latencyMicros\":").append(latencyMicros.longValue());
+      out.ascii(",\"latencyMicros\":").number(latencyMicros);
     }
-    field(out, "action", action);
-    field(out, "target", target);
+    field(out, ",\"action\":", action);
+    field(out, ",\"target\":", target);
     if (kind == Kind.ADMIN) {
       if (before != null) {
-        out.append(",\"before\":").append(before.encode());
+        out.ascii(",\"before\":").json(before.encode());
       }
       if (after != null) {
-        out.append(",\"after\":").append(after.encode());
+        out.ascii(",\"after\":").json(after.encode());
       }
-      out.append(",\"change\":").append(change().encode());
+      out.ascii(",\"change\":").json(change().encode());
     }
   }
 
-  private static void field(StringBuilder out, String name, String value) {
+  private static void field(Json out, String nameAndColon, String value) {
     if (value != null) {
-      out.append(",\"").append(name).append("\":");
-      Json.string(out, value);
+      out.ascii(nameAndColon).string(value);
     }
   }
 

@@ -52,6 +52,12 @@ public final class AuditFiles {
     return auditDir.resolve("replica-" + replica + "-" + String.format("%020d", firstSeq) + ".jsonl");
   }
 
+  /** The first seq a segment file's name gives, or -1 when the name is not a segment's. */
+  public static long firstSeq(Path segment) {
+    Matcher m = SEGMENT.matcher(segment.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
+  }
+
   /** A replica's segments in chain order. */
   public static List<Path> segments(Path auditDir, String replica) throws IOException {
     List<Path> out = new ArrayList<>();

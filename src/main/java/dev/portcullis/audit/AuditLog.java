@@ -66,7 +66,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private volatile boolean closed;
 
   // Owned by the writer thread after construction.
+  private final Json line = new Json();
+  private final Bytes out = new Bytes();
   private FileChannel channel;
+  private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
   private long seq;
   private String prev;
@@ -180,7 +183,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       } catch (InterruptedException e) {
         closing = true;
       }
-      StringBuilder text = new StringBuilder();
+      out.reset();
       long seqBefore = seq;
       String prevBefore = prev;
       List<AuditRecord> sealed = new ArrayList<>();
@@ -191,8 +194,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           syncs.add(s);
         } else if (item instanceof AuditEvent e) {
           AuditRecord r;
+          long offset = segmentSize + out.size(); // where this line will start in the segment
           try {
-            r = AuditRecord.seal(seq + 1, prev, e);
+            r = AuditRecord.seal(seq + 1, prev, e, line);
           } catch (RuntimeException failure) {
             // One event that cannot be encoded must not stop the writer (and with it, every later event).
             writeErrors.incrementAndGet();
@@ -201,14 +205,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           }
           seq = r.seq();
           prev = r.hash();
-          sealed.add(r);
-          text.append(r.line()).append('\n');
+          sealed.add(r.at(new AuditRecord.Position(segmentFirst, offset, line.size() + 1)));
+          out.line(line);
         }
       }
       batch.clear();
       if (!sealed.isEmpty()) {
         try {
-          write(text);
+          write();
           uncommitted.addAll(sealed);
         } catch (IOException e) {
           // The chain goes on from the last record on disk, so the file stays verifiable.
@@ -257,10 +261,42 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
-  private void write(StringBuilder text) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+  private void write() throws IOException {
+    ByteBuffer buf = out.contents();
     while (buf.hasRemaining()) {
       segmentSize += channel.write(buf);
+    }
+  }
+
+  /** The lines of one batch as bytes, in a buffer reused from batch to batch (writer thread only). */
+  private static final class Bytes {
+    private byte[] buf = new byte[64 << 10];
+    private int size;
+
+    /** The line a Json buffer holds, and a newline. */
+    void line(Json line) {
+      int n = line.size();
+      if (size + n + 1 > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n + 1));
+      }
+      System.arraycopy(line.buffer(), 0, buf, size, n);
+      size += n;
+      buf[size++] = '\n';
+    }
+
+    int size() {
+      return size;
+    }
+
+    ByteBuffer contents() {
+      return ByteBuffer.wrap(buf, 0, size);
+    }
+
+    void reset() {
+      size = 0;
+      if (buf.length > 16 << 20) {
+        buf = new byte[64 << 10]; // after a burst, do not hold on to its buffer
+      }
     }
   }
 
@@ -316,6 +352,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       prev = last.hash();
       tail = p;
       segmentSize = end;
+      segmentFirst = AuditFiles.firstSeq(p);
     }
     if (tail == null || segmentSize >= options.segmentBytes()) {
       startSegment(seq + 1);
@@ -331,6 +368,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     Path p = AuditFiles.segment(dir, replica, firstSeq);
     channel = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     segmentSize = channel.size();
+    segmentFirst = firstSeq;
     // Make the new name itself durable: fsync the directory entry.
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);

@@ -20,12 +20,29 @@ import java.util.regex.Pattern;
  * @param prev the hash of record seq-1 ({@link #GENESIS} for seq 1)
  * @param hash this record's hash
  * @param line the whole line, without the newline
- * @param sealedFrom the event this process sealed into the line (so the store copy need not parse it
- *     back); null for a line read from a file or the store
+ * @param sealedFrom the event the line holds when it is already at hand (sealed by this process, or
+ *     decoded by {@link #read}), so it need not be parsed again; null otherwise
+ * @param at where the line sits in its replica's files, when known (written by this process's log, or
+ *     read from a file); null otherwise
  */
-public record AuditRecord(long seq, String prev, String hash, String line, AuditEvent sealedFrom) {
+public record AuditRecord(long seq, String prev, String hash, String line, AuditEvent sealedFrom, Position at) {
   public AuditRecord(long seq, String prev, String hash, String line) {
-    this(seq, prev, hash, line, null);
+    this(seq, prev, hash, line, null, null);
+  }
+
+  public AuditRecord(long seq, String prev, String hash, String line, AuditEvent sealedFrom) {
+    this(seq, prev, hash, line, sealedFrom, null);
+  }
+
+  /**
+   * A line's place in a replica's audit files: the segment (named by its first seq), the byte offset of
+   * the line in it, and its length in bytes with the newline.
+   */
+  public record Position(long segment, long offset, int length) {}
+
+  /** This record, at a position. */
+  public AuditRecord at(Position position) {
+    return new AuditRecord(seq, prev, hash, line, sealedFrom, position);
   }
 
   /** The prev of the first record of a chain. */
@@ -36,39 +53,73 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
 
   /** Seals an event as record seq after prev. */
   public static AuditRecord seal(long seq, String prev, AuditEvent event) {
-    StringBuilder body = new StringBuilder(512);
-    body.append("{\"seq\":").append(seq).append(",\"prev\":");
-    Json.string(body, prev);
-    event.appendFields(body);
-    body.append('}');
-    String bodyText = body.toString();
-    String hash = sha256(bodyText);
-    body.setLength(body.length() - 1);
-    String line = body.append(",\"hash\":\"").append(hash).append("\"}").toString();
-    return new AuditRecord(seq, prev, hash, line, event);
+    return seal(seq, prev, event, LINE.get());
   }
+
+  /**
+   * Seals into a caller's buffer, which then holds the line's UTF-8 bytes (without the newline) until it
+   * is used again: the writer copies them to the file from there.
+   */
+  static AuditRecord seal(long seq, String prev, AuditEvent event, Json out) {
+    out.reset();
+    out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":").string(prev);
+    event.appendFields(out);
+    out.raw('}');
+    MessageDigest md = SHA_256.get();
+    md.reset();
+    md.update(out.buffer(), 0, out.size());
+    out.cut(1);
+    out.ascii(",\"hash\":\"");
+    int hashAt = out.size();
+    out.hex(md.digest()).ascii("\"}");
+    String hash = new String(out.buffer(), hashAt, 64, StandardCharsets.ISO_8859_1);
+    return new AuditRecord(seq, prev, hash, out.toString(), event);
+  }
+
+  private static final ThreadLocal<Json> LINE = ThreadLocal.withInitial(Json::new);
 
   /**
    * Reads a line as written. Throws {@link MalformedRecordException} when it is not a sealed record
    * at all; a record whose content no longer matches its hash is returned, and {@link #intact()} says so.
    */
   public static AuditRecord parse(String line) {
+    JsonObject o = decode(line);
+    return new AuditRecord(o.getLong("seq"), o.getString("prev"), o.getString("hash"), line);
+  }
+
+  private static JsonObject decode(String line) {
     if (line.length() < TAIL_LENGTH + 2 || !TAIL.matcher(line).find()) {
       throw new MalformedRecordException("no hash at the end of the line");
     }
     JsonObject o;
     try {
       o = new JsonObject(line);
-    } catch (DecodeException e) {
+    } catch (DecodeException | ClassCastException e) {
       throw new MalformedRecordException("not JSON: " + e.getMessage());
     }
-    Long seq = o.getLong("seq");
-    String prev = o.getString("prev");
-    String hash = o.getString("hash");
-    if (seq == null || prev == null || hash == null) {
-      throw new MalformedRecordException("seq, prev or hash missing");
+    try {
+      if (o.getLong("seq") == null || o.getString("prev") == null || o.getString("hash") == null) {
+        throw new MalformedRecordException("seq, prev or hash missing");
+      }
+    } catch (ClassCastException e) {
+      throw new MalformedRecordException("seq, prev or hash of the wrong type");
     }
-    return new AuditRecord(seq, prev, hash, line);
+    return o;
+  }
+
+  /**
+   * As {@link #parse}, with the event decoded from the same parse (for readers that look at the
+   * event's fields, such as queries).
+   */
+  public static AuditRecord read(String line) {
+    JsonObject o = decode(line);
+    AuditEvent event;
+    try {
+      event = AuditEvent.fromJson(o);
+    } catch (RuntimeException e) {
+      throw new MalformedRecordException("not an audit event: " + e.getMessage());
+    }
+    return new AuditRecord(o.getLong("seq"), o.getString("prev"), o.getString("hash"), line, event);
   }
 
   /** Whether the line's content still hashes to the hash it carries. */

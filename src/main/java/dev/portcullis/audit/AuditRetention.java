@@ -60,8 +60,9 @@ public final class AuditRetention {
   }
 
   /**
-   * Deletes the replica's oldest segments whose records are all older than the cutoff and stored (seq at
-   * most {@code storedSeq}); returns how many records they held.
+   * Deletes the replica's oldest segments whose records are all older than the cutoff and already let go
+   * of by the store (seq at most {@code storedSeq}, the store's anchor); returns how many records they
+   * held.
    */
   public static long purgeFiles(Path auditDir, String replica, Instant cutoff, long storedSeq) throws IOException {
     List<Path> segments = AuditFiles.segments(auditDir, replica);

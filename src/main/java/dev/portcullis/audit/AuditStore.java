@@ -11,72 +11,321 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The queryable copy of the audit chains in {@code audit_events}. Rows are only ever inserted from
- * records a file has committed, idempotently by (replica, seq), so replaying a file twice, or a record
- * arriving both live and by replay, leaves one row.
+ * The queryable copy of the audit chains, in {@code audit_blocks}: each row holds a run of consecutive
+ * sealed lines of one replica's chain, as the file committed them, with the seq and time range it
+ * covers and the member names, service names, kinds and decisions that occur in it (V10). One row per
+ * commit rather than one per record is what keeps the copy cheap enough to run beside a busy proxy;
+ * a query narrows the blocks with those columns and then reads their lines.
+ *
+ * <p>Blocks are only ever made from records a file has committed, and a block starts after the last
+ * stored seq of its replica (checked in the same transaction), so replaying a file twice, or a record
+ * arriving both live and by replay, leaves it stored once.
  */
 public final class AuditStore {
-  private static final String INSERT =
-      "INSERT INTO audit_events(replica, seq, time, kind, request_id, member, service, decision, action, json,"
-          + " prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (replica, seq) DO NOTHING";
+  /** A block holds at most this many records... */
+  static final int BLOCK_RECORDS = 4096;
+  /** ...and at most about this many characters of lines. */
+  static final int BLOCK_CHARS = 2 << 20;
+
+  private static final String INSERT = "INSERT INTO audit_blocks(replica, first_seq, last_seq, time_min, time_max,"
+      + " records, members, services, tags, last_hash, lines, segment, byte_offset, byte_length)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** The columns {@link #lines(ResultSet, int)} reads, from the given one on. */
+  private static final String WHERE_LINES_ARE = "lines, segment, byte_offset, byte_length";
+
+  private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
 
   private final Database db;
+  private final Path auditDir;
+  private final boolean pointAtFiles;
 
+  /** A store whose blocks always hold their lines. */
   public AuditStore(Database db) {
-    this.db = db;
+    this(db, null);
   }
 
-  /** Inserts the records (those already stored are left alone); returns how many were new. */
+  /**
+   * A store beside this replica's audit files in {@code auditDir}. On SQLite, which lives on the same
+   * disk, new blocks point at the lines in the files rather than hold a second copy of them (that copy
+   * was most of what auditing cost a busy proxy); on PostgreSQL, which every replica reads, blocks hold
+   * their lines.
+   */
+  public AuditStore(Database db, Path auditDir) {
+    this.db = db;
+    this.auditDir = auditDir;
+    this.pointAtFiles = auditDir != null && db.vendor() == Database.Vendor.SQLITE;
+  }
+
+  /**
+   * Stores the records, which are a replica's in seq order: those at or before the replica's last stored
+   * seq are left out; returns how many were new.
+   */
   public int insert(String replica, List<AuditRecord> records) {
     if (records.isEmpty()) {
       return 0;
     }
     return db.inTransaction(c -> {
-      int added = 0;
-      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-        for (AuditRecord r : records) {
-          AuditEvent e = r.event();
-          ps.setString(1, replica);
-          ps.setLong(2, r.seq());
-          ps.setLong(3, e.time().toEpochMilli());
-          ps.setString(4, e.kind().name().toLowerCase(java.util.Locale.ROOT));
-          ps.setString(5, e.requestId());
-          ps.setString(6, e.principal() == null ? null : e.principal().member());
-          ps.setString(7, e.service());
-          ps.setString(8, e.decision() == null ? null : e.decision().name().toLowerCase(java.util.Locale.ROOT));
-          ps.setString(9, e.action());
-          ps.setString(10, r.line());
-          ps.setString(11, r.prev());
-          ps.setString(12, r.hash());
-          added += ps.executeUpdate();
+      long last = lastSeq(c, replica);
+      List<AuditRecord> fresh = new ArrayList<>(records.size());
+      for (AuditRecord r : records) {
+        if (r.seq() > last) {
+          fresh.add(r);
+          last = r.seq();
         }
       }
-      return added;
+      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+        insertBlocks(ps, replica, fresh);
+      }
+      return fresh.size();
     });
+  }
+
+  private void insertBlocks(PreparedStatement ps, String replica, List<AuditRecord> records)
+      throws SQLException {
+    int start = 0;
+    long chars = 0;
+    for (int i = 0; i < records.size(); i++) {
+      chars += records.get(i).line().length() + 1;
+      if (i + 1 == records.size() || i + 1 - start >= BLOCK_RECORDS || chars >= BLOCK_CHARS
+          || (pointAtFiles && !follows(records.get(i), records.get(i + 1)))) {
+        Block.of(records.subList(start, i + 1), pointAtFiles).bind(ps, replica);
+        ps.executeUpdate();
+        start = i + 1;
+        chars = 0;
+      }
+    }
+  }
+
+  /** Whether b's line comes right after a's in the same segment file (both placed). */
+  private static boolean follows(AuditRecord a, AuditRecord b) {
+    return a.at() != null && b.at() != null && a.at().segment() == b.at().segment()
+        && a.at().offset() + a.at().length() == b.at().offset();
+  }
+
+  /** One row of audit_blocks, as written. */
+  private record Block(long firstSeq, long lastSeq, long timeMin, long timeMax, int records, String members,
+      String services, String tags, String lastHash, String lines, AuditRecord.Position at, long bytes) {
+
+    /**
+     * The block of these records (consecutive, and when pointing at files, back to back in one segment):
+     * pointing at their lines when asked and every record's place is known, else holding them.
+     */
+    static Block of(List<AuditRecord> records, boolean pointAtFiles) {
+      boolean point = pointAtFiles;
+      for (int i = 0; point && i < records.size(); i++) {
+        point = records.get(i).at() != null && (i == 0 || follows(records.get(i - 1), records.get(i)));
+      }
+      Set<String> members = new LinkedHashSet<>();
+      Set<String> services = new LinkedHashSet<>();
+      Set<String> tags = new LinkedHashSet<>();
+      long timeMin = Long.MAX_VALUE;
+      long timeMax = Long.MIN_VALUE;
+      int chars = 0;
+      for (AuditRecord r : records) {
+        chars += point ? 0 : r.line().length() + 1;
+      }
+      StringBuilder lines = point ? null : new StringBuilder(chars);
+      for (AuditRecord r : records) {
+        AuditEvent e = r.event();
+        long t = e.time().toEpochMilli();
+        timeMin = Math.min(timeMin, t);
+        timeMax = Math.max(timeMax, t);
+        String member = e.principal() == null ? null : e.principal().member();
+        if (member != null) {
+          members.add(member);
+        }
+        if (e.service() != null) {
+          services.add(e.service());
+        }
+        tags.add(kindTag(e));
+        if (e.decision() != null) {
+          tags.add(decisionTag(e));
+        }
+        if (lines != null) {
+          if (lines.length() > 0) {
+            lines.append('\n');
+          }
+          lines.append(r.line());
+        }
+      }
+      AuditRecord first = records.getFirst();
+      AuditRecord last = records.getLast();
+      long bytes = point ? last.at().offset() + last.at().length() - first.at().offset() : 0;
+      return new Block(first.seq(), last.seq(), timeMin, timeMax, records.size(), spaced(members),
+          spaced(services), spaced(tags), last.hash(), lines == null ? null : lines.toString(),
+          point ? first.at() : null, bytes);
+    }
+
+    void bind(PreparedStatement ps, String replica) throws SQLException {
+      ps.setString(1, replica);
+      ps.setLong(2, firstSeq);
+      ps.setLong(3, lastSeq);
+      ps.setLong(4, timeMin);
+      ps.setLong(5, timeMax);
+      ps.setInt(6, records);
+      ps.setString(7, members);
+      ps.setString(8, services);
+      ps.setString(9, tags);
+      ps.setString(10, lastHash);
+      ps.setString(11, lines);
+      if (at != null) {
+        ps.setLong(12, at.segment());
+        ps.setLong(13, at.offset());
+        ps.setLong(14, bytes);
+      } else {
+        ps.setNull(12, java.sql.Types.BIGINT);
+        ps.setNull(13, java.sql.Types.BIGINT);
+        ps.setNull(14, java.sql.Types.BIGINT);
+      }
+    }
+  }
+
+  static String kindTag(AuditEvent e) {
+    return e.kind() == AuditEvent.Kind.DECISION ? "decision" : "admin";
+  }
+
+  static String decisionTag(AuditEvent e) {
+    return e.decision().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Names between single spaces, " a b ", so that LIKE '% a %' finds a whole name; " " when none. */
+  private static String spaced(Set<String> names) {
+    StringBuilder sb = new StringBuilder(" ");
+    for (String n : names) {
+      sb.append(n).append(' ');
+    }
+    return sb.toString();
+  }
+
+  /** The lines a block holds. */
+  private static String[] lines(String block) {
+    return block.split("\n", -1);
+  }
+
+  /** A block whose lines are in a file that cannot be read (deleted, cut short, unreadable). */
+  public static final class UnreadableBlock extends RuntimeException {
+    UnreadableBlock(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The lines of the block in the current row of rs, whose lines, segment, byte_offset and byte_length
+   * columns start at column {@code col}: from the row itself, or from the replica's segment file it
+   * points at.
+   */
+  private List<String> lines(ResultSet rs, int col, String replica) throws SQLException {
+    String held = rs.getString(col);
+    if (held != null) {
+      return List.of(lines(held));
+    }
+    return List.of(read(replica, rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3)));
+  }
+
+  private String[] read(String replica, long segment, long offset, long length) {
+    if (auditDir == null) {
+      throw new UnreadableBlock("its lines are in the audit files of replica " + replica
+          + ", which this reader was not given");
+    }
+    Path file = AuditFiles.segment(auditDir, replica, segment);
+    if (length <= 0 || length > Integer.MAX_VALUE || offset < 0) {
+      throw new UnreadableBlock("its place in " + file + " is not a valid one");
+    }
+    byte[] bytes = new byte[(int) length];
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw new UnreadableBlock(file + " ends before the block's lines do: the file was cut short");
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UnreadableBlock(file + " is missing");
+    } catch (IOException e) {
+      throw new UnreadableBlock("cannot read " + file + ": " + e.getMessage());
+    }
+    if (bytes[bytes.length - 1] != '\n' || (offset > 0 && !startsLine(file, offset))) {
+      throw new UnreadableBlock("the block's bytes in " + file + " are not whole lines: the file was changed");
+    }
+    return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8).split("\n", -1);
+  }
+
+  /** Whether the byte before offset in the file is a newline. */
+  private static boolean startsLine(Path file, long offset) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+      return ch.read(one, offset - 1) == 1 && one.get(0) == '\n';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The block's records, each with its place in the files when the block points at them. */
+  private List<AuditRecord> records(ResultSet rs, int col, String replica) throws SQLException {
+    List<String> lines = lines(rs, col, replica);
+    boolean placed = rs.getString(col) == null;
+    long segment = placed ? rs.getLong(col + 1) : 0;
+    long offset = placed ? rs.getLong(col + 2) : 0;
+    List<AuditRecord> out = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      AuditRecord r = AuditRecord.read(line);
+      int length = line.getBytes(StandardCharsets.UTF_8).length + 1;
+      out.add(placed ? r.at(new AuditRecord.Position(segment, offset, length)) : r);
+      offset += length;
+    }
+    return out;
+  }
+
+  /**
+   * An exported audit_blocks row that holds its lines: a row that points at this replica's files gets
+   * them read in (and its place cleared), since the store it goes to may be another machine's.
+   */
+  public static io.vertx.core.json.JsonObject withLines(Path auditDir, io.vertx.core.json.JsonObject row) {
+    if (row.getValue("lines") != null) {
+      return row;
+    }
+    AuditStore reader = new AuditStore(null, auditDir, false);
+    String[] lines = reader.read(row.getString("replica"), ((Number) row.getValue("segment")).longValue(),
+        ((Number) row.getValue("byte_offset")).longValue(), ((Number) row.getValue("byte_length")).longValue());
+    return row.copy().put("lines", String.join("\n", lines)).putNull("segment").putNull("byte_offset")
+        .putNull("byte_length");
+  }
+
+  private AuditStore(Database db, Path auditDir, boolean pointAtFiles) {
+    this.db = db;
+    this.auditDir = auditDir;
+    this.pointAtFiles = pointAtFiles;
   }
 
   /** The highest seq stored for the replica, 0 when none. */
   public long lastSeq(String replica) {
-    return db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM audit_events WHERE replica = ?")) {
-        ps.setString(1, replica);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? rs.getLong(1) : 0L;
-        }
+    return db.inTransaction(c -> lastSeq(c, replica));
+  }
+
+  private static long lastSeq(Connection c, String replica) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(last_seq) FROM audit_blocks WHERE replica = ?")) {
+      ps.setString(1, replica);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
       }
-    });
+    }
   }
 
   /** The last stored record of the replica as an anchor (for checking a file's tail), or null. */
   public ChainVerifier.Anchor last(String replica) {
     return db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT seq, hash FROM audit_events WHERE replica = ? ORDER BY seq DESC LIMIT 1")) {
+          "SELECT last_seq, last_hash FROM audit_blocks WHERE replica = ? ORDER BY last_seq DESC LIMIT 1")) {
         ps.setString(1, replica);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? new ChainVerifier.Anchor(rs.getLong(1), rs.getString(2)) : null;
@@ -87,7 +336,7 @@ public final class AuditStore {
 
   /**
    * Copies into the store every record of the replica's files past the last stored seq: what a crash
-   * committed to the file but did not get into the store. Returns how many rows were added. A torn
+   * committed to the file but did not get into the store. Returns how many records were added. A torn
    * last line is skipped (the log cuts it off when it opens).
    */
   public long replay(Path auditDir, String replica) throws IOException {
@@ -95,17 +344,25 @@ public final class AuditStore {
     long added = 0;
     List<AuditRecord> batch = new ArrayList<>();
     for (Path segment : AuditFiles.segments(auditDir, replica)) {
-      String text = Files.readString(segment, StandardCharsets.UTF_8);
-      for (String line : (Iterable<String>) text.lines()::iterator) {
+      long first = AuditFiles.firstSeq(segment);
+      byte[] bytes = Files.readAllBytes(segment);
+      int start = 0;
+      for (int end = 0; end < bytes.length; end++) {
+        if (bytes[end] != '\n') {
+          continue;
+        }
+        String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        AuditRecord.Position at = new AuditRecord.Position(first, start, end + 1 - start);
+        start = end + 1;
         AuditRecord r;
         try {
-          r = AuditRecord.parse(line);
+          r = AuditRecord.read(line).at(at);
         } catch (AuditRecord.MalformedRecordException e) {
-          continue; // a torn or damaged line; verify reports it
+          continue; // a damaged line; verify reports it (a torn last line has no newline: not read at all)
         }
         if (r.seq() > after) {
           batch.add(r);
-          if (batch.size() == 1000) {
+          if (batch.size() == BLOCK_RECORDS) {
             added += insert(replica, batch);
             batch.clear();
           }
@@ -130,12 +387,12 @@ public final class AuditStore {
     }
   }
 
-  /** Replicas with rows or anchors in the store. */
+  /** Replicas with records or anchors in the store. */
   public List<String> replicas() {
     return db.inTransaction(c -> {
       List<String> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT replica FROM audit_events UNION SELECT replica FROM audit_anchors ORDER BY replica");
+          "SELECT replica FROM audit_blocks UNION SELECT replica FROM audit_anchors ORDER BY replica");
            ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));
@@ -145,68 +402,217 @@ public final class AuditStore {
     });
   }
 
-  /** Verifies the stored chain of one replica, in seq order, from its anchor. */
+  /**
+   * Verifies the stored chain of one replica, in seq order, from its anchor, reading the blocks one at a
+   * time. Each block's own columns are checked against its lines too (seq range, count, last hash, and
+   * that every member, service, kind and decision of its records is listed), since a query trusts them
+   * to skip blocks: a block whose columns were edited to hide a record is reported as edited.
+   */
   public ChainVerifier.Result verify(String replica) {
     return db.inTransaction(c -> {
       ChainVerifier.Anchor start = anchor(c, replica);
-      List<String> lines = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT json FROM audit_events WHERE replica = ? ORDER BY seq")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, records, members, services, tags,"
+          + " last_hash, " + WHERE_LINES_ARE + " FROM audit_blocks WHERE replica = ? ORDER BY first_seq")) {
         ps.setString(1, replica);
+        ps.setFetchSize(16);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            lines.add(rs.getString(1));
+          BlockLines lines = new BlockLines(rs, replica);
+          ChainVerifier.Result chain;
+          try {
+            chain = ChainVerifier.verify(lines, start, null);
+          } catch (UnreadableBlock e) {
+            return ChainVerifier.Result.bad(lines.records, null, ChainVerifier.Problem.REMOVED, lines.firstSeq,
+                "records " + lines.firstSeq + " to " + lines.lastSeq + " cannot be read: " + e.getMessage());
           }
+          // The chain names the record when a record itself was touched; a block's columns are looked at
+          // only when the records are intact.
+          return chain.ok() && lines.indexProblem != null ? lines.indexProblem : chain;
         }
       }
-      return ChainVerifier.verify(lines.iterator(), start, null);
     });
+  }
+
+  /** The lines of the blocks a result set holds, in order, checking each block's columns on the way. */
+  private final class BlockLines implements java.util.Iterator<String> {
+    private final ResultSet rs;
+    private final String replica;
+    private String[] current = new String[0];
+    private int next;
+    private boolean done;
+    long records;
+    long firstSeq;
+    long lastSeq;
+    ChainVerifier.Result indexProblem;
+
+    BlockLines(ResultSet rs, String replica) {
+      this.rs = rs;
+      this.replica = replica;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == current.length && !done) {
+        try {
+          if (rs.next()) {
+            firstSeq = rs.getLong(1);
+            lastSeq = rs.getLong(2);
+            current = lines(rs, 8, replica).toArray(String[]::new);
+            next = 0;
+            if (indexProblem == null) {
+              indexProblem = check(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getString(4), rs.getString(5),
+                  rs.getString(6), rs.getString(7), current);
+            }
+          } else {
+            done = true;
+          }
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return next < current.length;
+    }
+
+    @Override
+    public String next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return current[next++];
+    }
+
+    /** Null when the block's columns agree with its lines (or the lines are damaged: the chain says how). */
+    private ChainVerifier.Result check(long firstSeq, long lastSeq, int count, String members, String services,
+        String tags, String lastHash, String[] blockLines) {
+      ChainVerifier.Result bad = ChainVerifier.Result.bad(records, null, ChainVerifier.Problem.EDITED, firstSeq,
+          "the block of records " + firstSeq + " to " + lastSeq + " was edited: its columns no longer match its"
+              + " records");
+      records += blockLines.length;
+      List<AuditRecord> rs = new ArrayList<>(blockLines.length);
+      for (String line : blockLines) {
+        try {
+          rs.add(AuditRecord.read(line));
+        } catch (AuditRecord.MalformedRecordException e) {
+          return null;
+        }
+      }
+      if (rs.getFirst().seq() != firstSeq || rs.getLast().seq() != lastSeq || rs.size() != count
+          || !rs.getLast().hash().equals(lastHash)) {
+        return bad;
+      }
+      for (AuditRecord r : rs) {
+        AuditEvent e = r.event();
+        String member = e.principal() == null ? null : e.principal().member();
+        if ((member != null && !members.contains(" " + member + " "))
+            || (e.service() != null && !services.contains(" " + e.service() + " "))
+            || !tags.contains(" " + kindTag(e) + " ")
+            || (e.decision() != null && !tags.contains(" " + decisionTag(e) + " "))) {
+          return ChainVerifier.Result.bad(records, null, ChainVerifier.Problem.EDITED, r.seq(),
+              "the block of records " + firstSeq + " to " + lastSeq + " was edited: its columns hide record "
+                  + r.seq());
+        }
+      }
+      return null;
+    }
   }
 
   /**
    * Retention: for each replica, deletes the oldest records up to the last one older than the cutoff
    * (a prefix of the chain, so the rest stays contiguous) and moves the replica's anchor to the last
-   * deleted record, so what remains verifies. Returns rows deleted per replica.
+   * deleted record, so what remains verifies. A block that holds both is cut where the prefix ends.
+   * Returns records deleted per replica.
    */
   public Map<String, Long> purgeBefore(Instant cutoff) {
+    long cut = cutoff.toEpochMilli();
     return db.inTransaction(c -> {
-      Map<String, Long> deleted = new TreeMap<>();
-      Map<String, Long> upTo = new TreeMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT replica, MAX(seq) FROM audit_events WHERE time < ? GROUP BY replica")) {
-        ps.setLong(1, cutoff.toEpochMilli());
+      // The last record older than the cutoff, per replica: the end of a block that is all older, or a
+      // record inside a block that straddles the cutoff.
+      Map<String, ChainVerifier.Anchor> upTo = new TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT b.replica, b.last_seq, b.last_hash FROM audit_blocks b"
+          + " WHERE b.last_seq = (SELECT MAX(o.last_seq) FROM audit_blocks o WHERE o.replica = b.replica"
+          + " AND o.time_max < ?)")) {
+        ps.setLong(1, cut);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            upTo.put(rs.getString(1), rs.getLong(2));
+            upTo.put(rs.getString(1), new ChainVerifier.Anchor(rs.getLong(2), rs.getString(3)));
           }
         }
       }
-      for (Map.Entry<String, Long> e : upTo.entrySet()) {
-        String hash;
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT hash FROM audit_events WHERE replica = ? AND seq = ?")) {
-          ps.setString(1, e.getKey());
-          ps.setLong(2, e.getValue());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            hash = rs.getString(1);
+      try (PreparedStatement ps = c.prepareStatement("SELECT replica, " + WHERE_LINES_ARE
+          + " FROM audit_blocks WHERE time_min < ? AND time_max >= ?")) {
+        ps.setLong(1, cut);
+        ps.setLong(2, cut);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            List<AuditRecord> records;
+            try {
+              records = records(rs, 2, rs.getString(1));
+            } catch (UnreadableBlock | AuditRecord.MalformedRecordException e) {
+              // Left whole (it is not all older than the cutoff); verify reports it.
+              log.warn("audit retention: cannot read a block of replica {}: {}", rs.getString(1), e.getMessage());
+              continue;
+            }
+            for (AuditRecord r : records) {
+              ChainVerifier.Anchor known = upTo.get(rs.getString(1));
+              if (r.event().time().toEpochMilli() < cut && (known == null || r.seq() > known.seq())) {
+                upTo.put(rs.getString(1), new ChainVerifier.Anchor(r.seq(), r.hash()));
+              }
+            }
           }
         }
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM audit_anchors WHERE replica = ?");
-             PreparedStatement ins = c.prepareStatement(
-                 "INSERT INTO audit_anchors(replica, seq, hash) VALUES (?, ?, ?)");
-             PreparedStatement purge = c.prepareStatement(
-                 "DELETE FROM audit_events WHERE replica = ? AND seq <= ?")) {
-          del.setString(1, e.getKey());
-          del.executeUpdate();
-          ins.setString(1, e.getKey());
-          ins.setLong(2, e.getValue());
-          ins.setString(3, hash);
-          ins.executeUpdate();
-          purge.setString(1, e.getKey());
-          purge.setLong(2, e.getValue());
-          deleted.put(e.getKey(), (long) purge.executeUpdate());
+      }
+      Map<String, Long> deleted = new TreeMap<>();
+      for (Map.Entry<String, ChainVerifier.Anchor> e : upTo.entrySet()) {
+        String replica = e.getKey();
+        long end = e.getValue().seq();
+        long n = 0;
+        // The block the prefix ends inside, if any, is stored again with only its later records.
+        List<AuditRecord> kept = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + WHERE_LINES_ARE + " FROM audit_blocks"
+            + " WHERE replica = ? AND first_seq <= ? AND last_seq > ?")) {
+          ps.setString(1, replica);
+          ps.setLong(2, end);
+          ps.setLong(3, end);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              for (AuditRecord r : records(rs, 1, replica)) {
+                if (r.seq() > end) {
+                  kept.add(r);
+                } else {
+                  n++;
+                }
+              }
+            }
+          }
         }
+        try (PreparedStatement count = c.prepareStatement(
+                 "SELECT COALESCE(SUM(records), 0) FROM audit_blocks WHERE replica = ? AND last_seq <= ?");
+             PreparedStatement purge = c.prepareStatement(
+                 "DELETE FROM audit_blocks WHERE replica = ? AND first_seq <= ?");
+             PreparedStatement del = c.prepareStatement("DELETE FROM audit_anchors WHERE replica = ?");
+             PreparedStatement ins = c.prepareStatement(
+                 "INSERT INTO audit_anchors(replica, seq, hash) VALUES (?, ?, ?)")) {
+          count.setString(1, replica);
+          count.setLong(2, end);
+          try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            n += rs.getLong(1);
+          }
+          purge.setString(1, replica);
+          purge.setLong(2, end);
+          purge.executeUpdate();
+          del.setString(1, replica);
+          del.executeUpdate();
+          ins.setString(1, replica);
+          ins.setLong(2, end);
+          ins.setString(3, e.getValue().hash());
+          ins.executeUpdate();
+        }
+        if (!kept.isEmpty()) {
+          try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            insertBlocks(ps, replica, kept);
+          }
+        }
+        deleted.put(replica, n);
       }
       return deleted;
     });
@@ -279,37 +685,38 @@ public final class AuditStore {
 
   /** As {@link #query}, with each event's replica, and the cursor that follows on from this page. */
   public Page find(Filter f) {
-    StringBuilder sql = new StringBuilder("SELECT replica, time, json, seq FROM audit_events WHERE 1 = 1");
+    StringBuilder sql = new StringBuilder(
+        "SELECT replica, first_seq, last_seq, time_max, " + WHERE_LINES_ARE + " FROM audit_blocks WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     if (f.member() != null) {
-      sql.append(" AND member = ?");
-      args.add(f.member());
+      sql.append(" AND members LIKE ? ESCAPE '!'");
+      args.add(containing(f.member()));
     }
     if (f.service() != null) {
-      sql.append(" AND service = ?");
-      args.add(f.service());
+      sql.append(" AND services LIKE ? ESCAPE '!'");
+      args.add(containing(f.service()));
     }
     if (f.decision() != null) {
-      sql.append(" AND decision = ?");
-      args.add(f.decision());
+      sql.append(" AND tags LIKE ? ESCAPE '!'");
+      args.add(containing(f.decision()));
     }
     if (f.kind() != null) {
-      sql.append(" AND kind = ?");
-      args.add(f.kind());
+      sql.append(" AND tags LIKE ? ESCAPE '!'");
+      args.add(containing(f.kind()));
     }
     if (f.since() != null) {
-      sql.append(" AND time >= ?");
+      sql.append(" AND time_max >= ?");
       args.add(f.since().toEpochMilli());
     }
     if (f.until() != null) {
-      sql.append(" AND time < ?");
+      sql.append(" AND time_min < ?");
       args.add(f.until().toEpochMilli());
     }
     Cursor after = f.after();
     if (after != null) {
       sql.append(" AND (");
       for (Map.Entry<String, Long> e : after.seen().entrySet()) {
-        sql.append("(replica = ? AND seq > ?) OR ");
+        sql.append("(replica = ? AND last_seq > ?) OR ");
         args.add(e.getKey());
         args.add(e.getValue());
       }
@@ -319,12 +726,12 @@ public final class AuditStore {
         sql.append("replica NOT IN (").append("?, ".repeat(after.seen().size() - 1)).append("?)");
         args.addAll(after.seen().keySet());
       }
-      sql.append(") ORDER BY replica, seq LIMIT ?");
+      sql.append(") ORDER BY replica, first_seq");
     } else {
-      sql.append(" ORDER BY time DESC, replica DESC, seq DESC LIMIT ?");
+      sql.append(" ORDER BY time_max DESC, replica DESC, first_seq DESC");
     }
     int limit = f.limit() > 0 ? f.limit() : 100;
-    args.add(limit);
+    LineFilter match = new LineFilter(f);
     return db.inTransaction(c -> {
       List<Stored> out = new ArrayList<>();
       Map<String, Long> returned = new TreeMap<>();
@@ -332,10 +739,44 @@ public final class AuditStore {
         for (int i = 0; i < args.size(); i++) {
           ps.setObject(i + 1, args.get(i));
         }
+        ps.setFetchSize(16);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Stored(rs.getString(1), rs.getLong(2), AuditRecord.parse(rs.getString(3))));
-            returned.merge(rs.getString(1), rs.getLong(4), Math::max);
+          if (after != null) {
+            // Following: each replica's chain in seq order, the first `limit` matches past the cursor.
+            while (out.size() < limit && rs.next()) {
+              String replica = rs.getString(1);
+              long seen = after.seen().getOrDefault(replica, 0L);
+              for (String line : readable(rs, replica)) {
+                Stored s = match.apply(replica, line, seen);
+                if (s != null) {
+                  out.add(s);
+                  returned.merge(replica, s.record().seq(), Math::max);
+                  if (out.size() == limit) {
+                    break;
+                  }
+                }
+              }
+            }
+          } else {
+            // Newest first: blocks come by their newest time, so once `limit` matches are newer than the
+            // next block's newest record, no later block can change the page.
+            while (rs.next()) {
+              if (out.size() >= limit && rs.getLong(4) < out.get(limit - 1).timeMillis()) {
+                break;
+              }
+              String replica = rs.getString(1);
+              for (String line : readable(rs, replica)) {
+                Stored s = match.apply(replica, line, 0);
+                if (s != null) {
+                  out.add(s);
+                }
+              }
+              if (out.size() >= limit) {
+                out.sort(NEWEST_FIRST);
+                out.subList(limit, out.size()).clear();
+              }
+            }
+            out.sort(NEWEST_FIRST);
           }
         }
       }
@@ -347,10 +788,88 @@ public final class AuditStore {
     });
   }
 
+  /** A found block's lines; none, with a warning, when they cannot be read (verify says why). */
+  private List<String> readable(ResultSet rs, String replica) throws SQLException {
+    try {
+      return lines(rs, 5, replica);
+    } catch (UnreadableBlock e) {
+      log.warn("audit: records {} to {} of replica {} are left out of a query: {}", rs.getLong(2), rs.getLong(3),
+          replica, e.getMessage());
+      return List.of();
+    }
+  }
+
+  private static final java.util.Comparator<Stored> NEWEST_FIRST = java.util.Comparator
+      .comparingLong(Stored::timeMillis).thenComparing(Stored::replica).thenComparingLong(s -> s.record().seq())
+      .reversed();
+
+  /** A LIKE pattern for a whole name in a spaced list, with the pattern characters escaped by '!'. */
+  private static String containing(String name) {
+    return "% " + name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + " %";
+  }
+
+  /**
+   * The exact test of one line against a filter. A cheap look at the raw line first skips most lines
+   * that cannot match without decoding them (the writer puts every value as {@code "name":"value"}).
+   */
+  private static final class LineFilter {
+    private final Filter f;
+    private final String[] needles;
+
+    LineFilter(Filter f) {
+      this.f = f;
+      List<String> n = new ArrayList<>();
+      if (f.service() != null) {
+        n.add(quoted("service", f.service()));
+      }
+      if (f.decision() != null) {
+        n.add(quoted("decision", f.decision()));
+      }
+      if (f.kind() != null) {
+        n.add(quoted("kind", f.kind()));
+      }
+      this.needles = n.toArray(String[]::new);
+    }
+
+    private static String quoted(String name, String value) {
+      return new Json().raw('"').ascii(name).ascii("\":").string(value).toString();
+    }
+
+    /** The stored event when the line matches and comes after seq {@code seen}, else null. */
+    Stored apply(String replica, String line, long seen) {
+      for (String needle : needles) {
+        if (!line.contains(needle)) {
+          return null;
+        }
+      }
+      AuditRecord r;
+      try {
+        r = AuditRecord.read(line);
+      } catch (AuditRecord.MalformedRecordException e) {
+        return null; // a damaged line is not an event; verify names it
+      }
+      if (r.seq() <= seen) {
+        return null;
+      }
+      AuditEvent e = r.event();
+      long t = e.time().toEpochMilli();
+      String member = e.principal() == null ? null : e.principal().member();
+      if ((f.member() != null && !f.member().equals(member))
+          || (f.service() != null && !f.service().equals(e.service()))
+          || (f.decision() != null && (e.decision() == null || !f.decision().equals(decisionTag(e))))
+          || (f.kind() != null && !f.kind().equals(kindTag(e)))
+          || (f.since() != null && t < f.since().toEpochMilli())
+          || (f.until() != null && t >= f.until().toEpochMilli())) {
+        return null;
+      }
+      return new Stored(replica, t, r);
+    }
+  }
+
   /** The last stored seq of every replica. */
-  private static Map<String, Long> ends(java.sql.Connection c) throws java.sql.SQLException {
+  private static Map<String, Long> ends(Connection c) throws SQLException {
     Map<String, Long> out = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT replica, MAX(seq) FROM audit_events GROUP BY replica");
+    try (PreparedStatement ps = c.prepareStatement("SELECT replica, MAX(last_seq) FROM audit_blocks GROUP BY replica");
          ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.put(rs.getString(1), rs.getLong(2));
@@ -358,6 +877,4 @@ public final class AuditStore {
     }
     return out;
   }
-
-
 }

@@ -263,7 +263,7 @@ final class AuditCommand implements Runnable {
         throw new CliException(e.getMessage(), 2);
       }
       try (Database db = opened) {
-        AuditStore audit = new AuditStore(db);
+        AuditStore audit = new AuditStore(db, auditDir);
         TreeSet<String> replicas = new TreeSet<>(audit.replicas());
         replicas.addAll(AuditFiles.replicas(auditDir));
         for (String replica : replicas) {

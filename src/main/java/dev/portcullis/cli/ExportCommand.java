@@ -40,7 +40,14 @@ final class ExportCommand implements Callable<Integer> {
     Map<String, Long> counts;
     try (Database db = store.open(spec);
          Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
-      counts = StoreTransfer.export(db, w);
+      java.nio.file.Path auditDir = dev.portcullis.audit.AuditFiles.directory(store.settings(spec).dataDir());
+      try {
+        counts = StoreTransfer.export(db, w,
+            Map.of("audit_blocks", row -> dev.portcullis.audit.AuditStore.withLines(auditDir, row)));
+      } catch (dev.portcullis.audit.AuditStore.UnreadableBlock e) {
+        throw new CliException("cannot export the audit records: " + e.getMessage()
+            + "; run 'portcullis audit verify' to see what is missing", 1);
+      }
       out.println("exported " + db.url() + " to " + output + ":");
     }
     counts.forEach((table, n) -> out.printf("  %-22s %d%n", table, n));

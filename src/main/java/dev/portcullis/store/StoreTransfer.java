@@ -53,6 +53,15 @@ public final class StoreTransfer {
    * serialization failure runs the read again, and {@code out} must not get a second header or rows.
    */
   public static Map<String, Long> export(Database db, Writer out) {
+    return export(db, out, Map.of());
+  }
+
+  /**
+   * As above, each row of a table named in {@code rows} passed through its function first (the audit
+   * blocks that point at this replica's files get their lines read in, for a store on another machine).
+   */
+  public static Map<String, Long> export(Database db, Writer out,
+      Map<String, java.util.function.UnaryOperator<JsonObject>> rows) {
     Path spool;
     try {
       // Created readable by its owner only (on POSIX): the rows hold password hashes and sealed keys.
@@ -65,7 +74,7 @@ public final class StoreTransfer {
         // Each attempt starts the file over.
         try (DataOutputStream lines = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool,
             StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)))) {
-          return exportRows(db, c, lines);
+          return exportRows(db, c, lines, rows);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -84,7 +93,8 @@ public final class StoreTransfer {
     }
   }
 
-  private static Map<String, Long> exportRows(Database db, Connection c, DataOutputStream out) throws SQLException {
+  private static Map<String, Long> exportRows(Database db, Connection c, DataOutputStream out,
+      Map<String, java.util.function.UnaryOperator<JsonObject>> rows) throws SQLException {
     Map<String, Long> counts = new TreeMap<>();
     write(out, new JsonObject().put("format", FORMAT).put("version", FORMAT_VERSION)
         .put("from", db.vendor().name().toLowerCase(Locale.ROOT)).put("schema", db.migrations().version()));
@@ -98,7 +108,8 @@ public final class StoreTransfer {
           for (int i = 1; i <= md.getColumnCount(); i++) {
             row.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value(rs, i, md.getColumnTypeName(i)));
           }
-          write(out, new JsonObject().put("table", table).put("row", row));
+          write(out, new JsonObject().put("table", table)
+              .put("row", rows.getOrDefault(table, java.util.function.UnaryOperator.identity()).apply(row)));
           n++;
         }
       }

@@ -32,7 +32,7 @@ class AuditRetentionTest {
     String replica;
     Path auditDir = AuditFiles.directory(dataDir);
     try (Database db = Database.openSqlite(dataDir.resolve("portcullis.db"))) {
-      AuditStore store = new AuditStore(db);
+      AuditStore store = new AuditStore(db, auditDir);
       StoreCopier copier = new StoreCopier(store);
       // Small segments, so old events fill several whole ones.
       try (AuditLog log = StoreCopier.openLog(dataDir, new AuditLog.Options(1024, 50, 2_000), copier)) {
@@ -58,7 +58,7 @@ class AuditRetentionTest {
       assertThat(segmentsBefore).isGreaterThan(3);
 
       assertThat(store.purgeBefore(cutoff)).containsEntry(replica, 60L);
-      long dropped = AuditRetention.purgeFiles(auditDir, replica, cutoff, store.lastSeq(replica));
+      long dropped = AuditRetention.purgeFiles(auditDir, replica, cutoff, store.anchor(replica).seq());
       assertThat(dropped).isPositive().isLessThanOrEqualTo(60);
       assertThat(AuditFiles.segments(auditDir, replica).size()).isLessThan(segmentsBefore);
       // Never the newest events, never the last segment.
@@ -90,7 +90,7 @@ class AuditRetentionTest {
     String replica;
     Path auditDir = AuditFiles.directory(dataDir);
     try (Database db = Database.openSqlite(dataDir.resolve("portcullis.db"))) {
-      AuditStore store = new AuditStore(db);
+      AuditStore store = new AuditStore(db, auditDir);
       StoreCopier copier = new StoreCopier(store);
       try (AuditLog log = StoreCopier.openLog(dataDir, new AuditLog.Options(1024, 50, 2_000), copier)) {
         replica = log.replica();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditEvent.Outcome;
 import dev.portcullis.audit.AuditEvent.Principal;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.StoreUrl;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,21 +104,85 @@ class AuditStoreTest {
       }
     }
     store.replay(AuditFiles.directory(dataDir), replica);
-    db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE audit_events SET json = replace(json, '\"allow\"', '\"deny\"') WHERE seq = 6")) {
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    assertThat(blocks()).as("one block holds all ten").hasSize(1);
+    List<String> lines = List.of(blocks().getFirst().split("\n"));
+    assertThat(lines).hasSize(10);
+
+    // Edited: record 6's request id changed inside the block.
+    setLines(String.join("\n", lines).replace("\"requestId\":\"r5\"", "\"requestId\":\"r5x\""));
     ChainVerifier.Result edited = store.verify(replica);
     assertThat(edited.problem()).isEqualTo(ChainVerifier.Problem.EDITED);
     assertThat(edited.seq()).isEqualTo(6);
 
-    db.inTransaction(c -> c.createStatement().executeUpdate("DELETE FROM audit_events WHERE seq = 6"));
+    // Reordered: records 6 and 7 swapped.
+    List<String> swapped = new java.util.ArrayList<>(lines);
+    java.util.Collections.swap(swapped, 5, 6);
+    setLines(String.join("\n", swapped));
+    ChainVerifier.Result reordered = store.verify(replica);
+    assertThat(reordered.problem()).isEqualTo(ChainVerifier.Problem.REORDERED);
+    assertThat(reordered.seq()).isEqualTo(6);
+
+    // Removed: record 6 taken out.
+    List<String> without = new java.util.ArrayList<>(lines);
+    without.remove(5);
+    setLines(String.join("\n", without));
     ChainVerifier.Result removed = store.verify(replica);
     assertThat(removed.problem()).isEqualTo(ChainVerifier.Problem.REMOVED);
     assertThat(removed.seq()).isEqualTo(6);
+
+    // Put back as written, it verifies again.
+    setLines(String.join("\n", lines));
+    assertThat(store.verify(replica).ok()).isTrue();
+  }
+
+  @Test
+  void editingABlocksColumnsToHideARecordFromQueriesIsCaught() throws Exception {
+    Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      replica = log.replica();
+      log.record(at(t0, "ann@example.com", "dash", Outcome.ALLOW));
+      log.record(at(t0.plusSeconds(1), "mallory@example.com", "dash", Outcome.DENY));
+      log.record(at(t0.plusSeconds(2), "ann@example.com", "dash", Outcome.ALLOW));
+    }
+    store.replay(AuditFiles.directory(dataDir), replica);
+    AuditStore.Filter mallory = new AuditStore.Filter("user:mallory@example.com", null, null, null, null, null, 10);
+    assertThat(store.query(mallory)).extracting(AuditRecord::seq).containsExactly(2L);
+    assertThat(store.verify(replica).ok()).isTrue();
+
+    // Whoever can write to the store drops mallory and the deny from the block's columns: the records are
+    // untouched, so the chain alone would pass, but the query no longer finds them.
+    db.inTransaction(c -> c.createStatement().executeUpdate(
+        "UPDATE audit_blocks SET members = ' user:ann@example.com ', tags = ' decision allow '"));
+    assertThat(store.query(mallory)).isEmpty();
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.problem()).isEqualTo(ChainVerifier.Problem.EDITED);
+    assertThat(r.seq()).isEqualTo(2);
+    assertThat(r.message()).contains("hide record 2");
+
+    db.inTransaction(c -> c.createStatement().executeUpdate("UPDATE audit_blocks SET last_seq = 2"));
+    assertThat(store.verify(replica).problem()).isEqualTo(ChainVerifier.Problem.EDITED);
+  }
+
+  private List<String> blocks() {
+    return db.inTransaction(c -> {
+      List<String> out = new java.util.ArrayList<>();
+      try (var rs = c.createStatement().executeQuery("SELECT lines FROM audit_blocks ORDER BY first_seq")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    });
+  }
+
+  private void setLines(String lines) {
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_blocks SET lines = ?")) {
+        ps.setString(1, lines);
+        return ps.executeUpdate();
+      }
+    });
   }
 
   @Test
@@ -188,6 +253,138 @@ class AuditStoreTest {
     assertThat(paged).containsExactly("replicaa:4", "replicab:1", "replicab:2");
     assertThat(AuditStore.Cursor.parse("x;y")).isEmpty();
     assertThat(AuditStore.Cursor.parse("a:1,b:x")).isEmpty();
+  }
+
+  @Test
+  void retentionDropsWholeOldBlocksAndCutsTheOneAcrossTheCutoff() {
+    Instant old = Instant.parse("2026-01-01T00:00:00Z");
+    Instant recent = Instant.parse("2026-11-01T00:00:00Z");
+    List<AuditRecord> records = chain(i -> i <= 5 ? old.plusSeconds(i) : recent.plusSeconds(i),
+        i -> i % 2 == 0 ? "ann@example.com" : "bob@example.com", 10);
+    store.insert("r1", records.subList(0, 3));
+    store.insert("r1", records.subList(3, 7));
+    store.insert("r1", records.subList(7, 10));
+    assertThat(blocks()).hasSize(3);
+
+    assertThat(store.purgeBefore(Instant.parse("2026-06-01T00:00:00Z"))).containsExactly(java.util.Map.entry("r1", 5L));
+    assertThat(store.anchor("r1")).isEqualTo(new ChainVerifier.Anchor(5, records.get(4).hash()));
+    assertThat(blocks()).hasSize(2);
+    ChainVerifier.Result r = store.verify("r1");
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(5);
+    assertThat(store.query(new AuditStore.Filter(null, null, null, null, null, null, 50)))
+        .extracting(AuditRecord::seq).containsExactly(10L, 9L, 8L, 7L, 6L);
+    // The cut block's columns were made again from what it kept: bob's record 7 is there, ann's 6 too.
+    assertThat(store.query(new AuditStore.Filter("user:ann@example.com", null, null, null, null, null, 50)))
+        .extracting(AuditRecord::seq).containsExactly(10L, 8L, 6L);
+    // Purging again with the same cutoff finds nothing more to do.
+    assertThat(store.purgeBefore(Instant.parse("2026-06-01T00:00:00Z"))).isEmpty();
+    assertThat(store.lastSeq("r1")).isEqualTo(10);
+  }
+
+  @Test
+  void newestFirstPagesAcrossBlocksAndReplicasEqualASortOfEverything() {
+    Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+    java.util.Random random = new java.util.Random(7);
+    List<AuditStore.Stored> all = new java.util.ArrayList<>();
+    for (String replica : List.of("ra", "rb", "rc")) {
+      int[] offsets = random.ints(60, 0, 600).toArray();
+      List<AuditRecord> records = chain(i -> t0.plusSeconds(offsets[i - 1]),
+          i -> random.nextBoolean() ? "ann@example.com" : "bob@example.com", 60);
+      for (int from = 0; from < 60; from += 7) {
+        store.insert(replica, records.subList(from, Math.min(60, from + 7)));
+      }
+      records.forEach(r -> all.add(new AuditStore.Stored(replica, r.event().time().toEpochMilli(), r)));
+    }
+    all.sort(java.util.Comparator.comparingLong(AuditStore.Stored::timeMillis)
+        .thenComparing(AuditStore.Stored::replica).thenComparingLong(x -> x.record().seq()).reversed());
+    for (int limit : new int[] {1, 5, 33, 180, 500}) {
+      List<String> expected = all.stream().limit(limit).map(x -> x.replica() + ":" + x.record().seq()).toList();
+      assertThat(store.find(new AuditStore.Filter(null, null, null, null, null, null, limit)).events())
+          .extracting(x -> x.replica() + ":" + x.record().seq()).as("limit %d", limit).isEqualTo(expected);
+    }
+    Instant since = t0.plusSeconds(200);
+    Instant until = t0.plusSeconds(400);
+    List<String> bobs = all.stream()
+        .filter(x -> "bob@example.com".equals(x.record().event().principal().email()))
+        .filter(x -> x.timeMillis() >= since.toEpochMilli() && x.timeMillis() < until.toEpochMilli())
+        .map(x -> x.replica() + ":" + x.record().seq()).toList();
+    assertThat(bobs).isNotEmpty();
+    assertThat(store.find(new AuditStore.Filter("user:bob@example.com", "dash", "allow", "decision", since, until,
+        1000)).events()).extracting(x -> x.replica() + ":" + x.record().seq()).isEqualTo(bobs);
+  }
+
+  /** A fresh store at the schema before blocks (V9, and V9.1 on PostgreSQL), for the migration test. */
+  StoreUrl legacyStore() throws Exception {
+    return new StoreUrl.Sqlite(dataDir.resolve("legacy.db"));
+  }
+
+  @Test
+  void recordsStoredOneARowBeforeBlocksAreMigratedIntact() throws Exception {
+    StoreUrl url = legacyStore();
+    String jdbc;
+    String user = null;
+    String password = null;
+    String vendor;
+    if (url instanceof StoreUrl.Postgres pg) {
+      jdbc = pg.jdbcUrl();
+      user = pg.user();
+      password = pg.password();
+      vendor = "postgresql";
+    } else {
+      jdbc = "jdbc:sqlite:" + ((StoreUrl.Sqlite) url).file();
+      vendor = "sqlite";
+    }
+    org.flywaydb.core.Flyway.configure().dataSource(jdbc, user, password)
+        .locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
+        .target(vendor.equals("sqlite") ? "9" : "9.1").load().migrate();
+    Instant t0 = Instant.parse("2026-11-20T10:00:00Z");
+    List<AuditRecord> records = chain(i -> t0.plusSeconds(i), i -> i == 3 ? "eve@example.com" : "ann@example.com", 5);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, user, password);
+         PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events(replica, seq, time, kind, request_id,"
+             + " member, service, decision, action, json, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (AuditRecord r : records) {
+        AuditEvent e = r.event();
+        ps.setString(1, "old");
+        ps.setLong(2, r.seq());
+        ps.setLong(3, e.time().toEpochMilli());
+        ps.setString(4, "decision");
+        ps.setString(5, e.requestId());
+        ps.setString(6, e.principal().member());
+        ps.setString(7, e.service());
+        ps.setString(8, "allow");
+        ps.setString(9, null);
+        ps.setString(10, r.line());
+        ps.setString(11, r.prev());
+        ps.setString(12, r.hash());
+        ps.executeUpdate();
+      }
+    }
+    try (Database migrated = Database.open(url)) {
+      AuditStore s = new AuditStore(migrated);
+      assertThat(s.lastSeq("old")).isEqualTo(5);
+      ChainVerifier.Result r = s.verify("old");
+      assertThat(r.ok()).as(r.message()).isTrue();
+      assertThat(r.records()).isEqualTo(5);
+      assertThat(s.query(new AuditStore.Filter("user:eve@example.com", "dash", "allow", "decision", null, null, 10)))
+          .extracting(AuditRecord::seq).containsExactly(3L);
+      // The chain goes on in blocks after the migrated rows.
+      List<AuditRecord> more = chain(i -> t0.plusSeconds(i), i -> i == 3 ? "eve@example.com" : "ann@example.com", 8);
+      assertThat(s.insert("old", more)).isEqualTo(3);
+      assertThat(s.verify("old").records()).isEqualTo(8);
+    }
+  }
+
+  private static List<AuditRecord> chain(java.util.function.IntFunction<Instant> time,
+      java.util.function.IntFunction<String> email, int n) {
+    List<AuditRecord> out = new java.util.ArrayList<>();
+    String prev = AuditRecord.GENESIS;
+    for (int i = 1; i <= n; i++) {
+      AuditRecord r = AuditRecord.seal(i, prev, at(time.apply(i), email.apply(i), "dash", Outcome.ALLOW));
+      prev = r.hash();
+      out.add(r);
+    }
+    return out;
   }
 
   private static List<AuditRecord> chain(Instant from, int n) {

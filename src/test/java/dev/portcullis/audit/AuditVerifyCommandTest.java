@@ -33,7 +33,7 @@ class AuditVerifyCommandTest {
   void anIntactLogPassesAndAnEditedFileOrATruncatedFileIsNamed() throws Exception {
     String replica;
     try (Database db = Database.openSqlite(dataDir.resolve("portcullis.db"))) {
-      StoreCopier copier = new StoreCopier(new AuditStore(db));
+      StoreCopier copier = new StoreCopier(new AuditStore(db, AuditFiles.directory(dataDir)));
       try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier)) {
         replica = log.replica();
         for (int i = 0; i < 10; i++) {

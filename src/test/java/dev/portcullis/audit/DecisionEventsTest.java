@@ -55,7 +55,7 @@ class DecisionEventsTest {
     }
     // After close: every event is in the store, once, and the chain verifies.
     try (Database db = Database.openSqlite(dir.resolve("portcullis.db"))) {
-      AuditStore store = new AuditStore(db);
+      AuditStore store = new AuditStore(db, AuditFiles.directory(dir));
       String replica = AuditFiles.replicaId(AuditFiles.directory(dir));
       List<AuditRecord> denied = store.query(new AuditStore.Filter(null, "shut", "deny", "decision", null, null, 10_000));
       List<AuditRecord> allowed = store.query(new AuditStore.Filter(null, "open", "allow", "decision", null, null, 10_000));

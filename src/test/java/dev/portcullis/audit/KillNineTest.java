@@ -62,7 +62,7 @@ class KillNineTest {
       vertx.close();
     }
     try (Database db = Database.openSqlite(dir.resolve("portcullis.db"))) {
-      AuditStore store = new AuditStore(db);
+      AuditStore store = new AuditStore(db, AuditFiles.directory(dir));
       String replica = AuditFiles.replicaId(AuditFiles.directory(dir));
       List<AuditRecord> events = store.query(new AuditStore.Filter(null, "shut", "deny", "decision", null, null,
           10_000));

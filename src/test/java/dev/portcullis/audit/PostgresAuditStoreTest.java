@@ -30,4 +30,9 @@ class PostgresAuditStoreTest extends AuditStoreTest {
     String url = postgres.createDatabase("audit" + DATABASES.incrementAndGet());
     return Database.open(StoreUrl.parse(Optional.of(url), dataDir));
   }
+
+  @Override
+  StoreUrl legacyStore() throws Exception {
+    return StoreUrl.parse(Optional.of(postgres.createDatabase("legacy" + DATABASES.incrementAndGet())), dataDir);
+  }
 }

@@ -1,0 +1,174 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent.Outcome;
+import dev.portcullis.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded store beside the replica's own files: blocks point at the lines in the segment files
+ * instead of holding a second copy, and everything that reads lines (queries, verify, retention, replay)
+ * reads them from there, and catches a file that was changed under them.
+ */
+class FileBackedAuditStoreTest {
+  @TempDir Path dataDir;
+  Database db;
+  AuditStore store;
+  Path auditDir;
+
+  @BeforeEach
+  void open() {
+    db = Database.openSqlite(dataDir.resolve("store.db"));
+    auditDir = AuditFiles.directory(dataDir);
+    store = new AuditStore(db, auditDir);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  /** Writes n events through the log and the copier, in several commits and segments; returns the replica. */
+  private String write(int n, AuditLog.Options options) throws Exception {
+    StoreCopier copier = new StoreCopier(store);
+    String replica;
+    try (AuditLog log = StoreCopier.openLog(dataDir, options, copier)) {
+      replica = log.replica();
+      for (int i = 0; i < n; i++) {
+        log.record(AuditStoreTest.at(Instant.parse("2026-11-23T10:00:00Z").plusSeconds(i),
+            i % 3 == 0 ? "ann@example.com" : "bob@example.com", i % 2 == 0 ? "dash" : "wiki",
+            i % 5 == 0 ? Outcome.DENY : Outcome.ALLOW));
+        if (i % 40 == 39) {
+          log.sync(); // a commit, so a block, every 40 events
+        }
+      }
+      assertThat(copier.awaitStored(log.sync(), 10_000)).isTrue();
+    }
+    copier.close();
+    return replica;
+  }
+
+  private long count(String where) {
+    return db.inTransaction(c -> {
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit_blocks WHERE " + where)) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  private List<String> fileLines(String replica) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (Path p : AuditFiles.segments(auditDir, replica)) {
+      out.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  @Test
+  void blocksPointAtTheFilesAndGiveBackExactlyTheLinesWritten() throws Exception {
+    String replica = write(200, new AuditLog.Options(1024, 50, 8_000)); // segments of about 8 kB
+    assertThat(AuditFiles.segments(auditDir, replica)).hasSizeGreaterThan(3);
+    assertThat(count("1 = 1")).isGreaterThanOrEqualTo(5);
+    assertThat(count("lines IS NOT NULL")).as("every block points at the files").isZero();
+
+    List<String> written = fileLines(replica);
+    assertThat(written).hasSize(200);
+    List<String> found = store.query(new AuditStore.Filter(null, null, null, null, null, null, 1000)).stream()
+        .map(AuditRecord::line).toList();
+    assertThat(found).containsExactlyElementsOf(written.reversed());
+    assertThat(store.query(new AuditStore.Filter("user:ann@example.com", "dash", "deny", null, null, null, 1000)))
+        .extracting(AuditRecord::seq).containsExactly(181L, 151L, 121L, 91L, 61L, 31L, 1L);
+
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(200);
+    assertThat(ChainVerifier.verifyFiles(auditDir, replica, ChainVerifier.Anchor.START, store.last(replica)).ok())
+        .isTrue();
+  }
+
+  @Test
+  void whatACrashLeftOutIsReplayedAsBlocksThatPointAtTheRightBytes() throws Exception {
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, new AuditLog.Options(1024, 50, 4_000), records -> {})) {
+      replica = log.replica();
+      for (int i = 0; i < 50; i++) {
+        log.record(AuditLogTest.decision("r" + i));
+        if (i % 10 == 9) {
+          log.sync(); // segments roll after a commit that took them past 4 kB
+        }
+      }
+    }
+    assertThat(store.replay(auditDir, replica)).isEqualTo(50);
+    assertThat(count("lines IS NULL")).isEqualTo(count("1 = 1")).isGreaterThan(1);
+    assertThat(store.replay(auditDir, replica)).isZero();
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(50);
+    assertThat(store.query(new AuditStore.Filter(null, null, null, null, null, null, 100)))
+        .extracting(AuditRecord::line).containsExactlyElementsOf(fileLines(replica).reversed());
+  }
+
+  @Test
+  void aFileEditedUnderTheStoreIsCaughtByItsVerify() throws Exception {
+    String replica = write(100, AuditLog.Options.DEFAULTS);
+    Path segment = AuditFiles.segments(auditDir, replica).getFirst();
+    String text = Files.readString(segment);
+
+    // The same length: record 6's path changed from "/" to "x".
+    List<String> lines = new java.util.ArrayList<>(List.of(text.split("\n")));
+    lines.set(5, lines.get(5).replace("\"path\":\"/\"", "\"path\":\"x\""));
+    Files.writeString(segment, String.join("\n", lines) + "\n");
+    ChainVerifier.Result edited = store.verify(replica);
+    assertThat(edited.problem()).isEqualTo(ChainVerifier.Problem.EDITED);
+    assertThat(edited.seq()).isEqualTo(6);
+
+    // A line removed: what the blocks point at no longer lines up.
+    lines = new java.util.ArrayList<>(List.of(text.split("\n")));
+    lines.remove(5);
+    Files.writeString(segment, String.join("\n", lines) + "\n");
+    assertThat(store.verify(replica).ok()).isFalse();
+
+    // The file gone: reported, and a query still answers (without those records).
+    Files.delete(segment);
+    ChainVerifier.Result missing = store.verify(replica);
+    assertThat(missing.ok()).isFalse();
+    assertThat(missing.message()).contains("missing");
+    assertThat(store.query(new AuditStore.Filter(null, null, null, null, null, null, 10))).isEmpty();
+
+    // Put back as written, it verifies again.
+    Files.writeString(segment, text);
+    assertThat(store.verify(replica).ok()).isTrue();
+  }
+
+  @Test
+  void retentionCutsABlockThatPointsAtTheFilesAndTheRestStillReads() throws Exception {
+    Instant old = Instant.parse("2026-01-01T00:00:00Z");
+    Instant recent = Instant.parse("2026-11-01T00:00:00Z");
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      replica = log.replica();
+      for (int i = 0; i < 6; i++) {
+        log.record(AuditStoreTest.at(i < 4 ? old : recent, "ann@example.com", "dash", Outcome.ALLOW));
+      }
+    }
+    store.replay(auditDir, replica);
+    assertThat(count("1 = 1")).isEqualTo(1);
+    assertThat(store.purgeBefore(Instant.parse("2026-06-01T00:00:00Z"))).containsEntry(replica, 4L);
+    assertThat(count("lines IS NULL AND first_seq = 5 AND last_seq = 6")).isEqualTo(1);
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(2);
+    assertThat(store.query(new AuditStore.Filter(null, null, null, null, null, null, 10)))
+        .extracting(AuditRecord::line).containsExactlyElementsOf(fileLines(replica).subList(4, 6).reversed());
+  }
+}
