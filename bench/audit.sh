@@ -2,21 +2,23 @@
 # Audit overhead: proxied throughput of Portcullis with auditing on against the same build with
 # auditing off (audit.enabled=false), in one run, interleaved and repeated. Both serve a service with
 # IAP on that allUsers may reach, so every request is an IAM decision, and with auditing on, an audit
-# event (queue, hash chain, file with group fsync, store copy).
+# event (queue, hash chain, file with group fsync, store copy). This machine's throughput wanders by
+# 10-20% from minute to minute, so it runs many short pairs, alternating which goes first, and reports
+# the median of their ratios.
 #
 # Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
-# Environment: DURATION [15s], CONNECTIONS [32], THREADS [2], REPEATS [3], WARMUP [30s], PROXY_WORKERS [2],
+# Environment: DURATION [8s], CONNECTIONS [32], THREADS [2], REPEATS [10], WARMUP [60s], PROXY_WORKERS [2],
 #   THREAD_CPU [unset; set it to log the CPU per request of each thread group],
 #   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-DURATION="${DURATION:-15s}"
+DURATION="${DURATION:-8s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-REPEATS="${REPEATS:-3}"
-WARMUP="${WARMUP:-30s}"
+REPEATS="${REPEATS:-10}"
+WARMUP="${WARMUP:-60s}"
 PROXY_WORKERS="${PROXY_WORKERS:-2}"
 LOAD_CPUS=""
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:ActiveProcessorCount=$PROXY_WORKERS}"

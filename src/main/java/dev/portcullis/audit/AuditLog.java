@@ -9,11 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final String replica;
   private final Options options;
   private final CommitListener listener;
-  private final BlockingQueue<Object> queue;
+  // Lock-free: the event loops offer without ever taking a lock the writer could hold while it drains
+  // (with a locked queue, two event loops and the writer contend on every event). Bounded by `queued`.
+  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private volatile boolean writerIdle;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
   private final AtomicLong committedSeq = new AtomicLong();
@@ -79,7 +84,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     this.replica = replica;
     this.options = options;
     this.listener = listener;
-    this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
     openTail();
     committedSeq.set(seq);
     this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).unstarted(this::run);
@@ -110,9 +114,18 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   /** Enqueues an event without waiting; false (and counted) when the queue is full or the log closed. */
   public boolean offer(AuditEvent event) {
-    if (closed || !queue.offer(event)) {
+    if (closed) {
       dropped.incrementAndGet();
       return false;
+    }
+    if (queued.incrementAndGet() > options.queueCapacity()) {
+      queued.decrementAndGet();
+      dropped.incrementAndGet();
+      return false;
+    }
+    queue.offer(event);
+    if (writerIdle) {
+      LockSupport.unpark(writer); // only after a quiet spell: under load the writer wakes by itself
     }
     return true;
   }
@@ -135,7 +148,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   /** Waits until everything enqueued before this call is committed; returns the last committed seq. */
   public long sync() throws InterruptedException {
     CompletableFuture<Long> done = new CompletableFuture<>();
-    queue.put(new Sync(done));
+    control(new Sync(done));
     try {
       return done.get();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -151,11 +164,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     closed = true;
     try {
-      queue.put(CLOSE);
+      control(CLOSE);
       writer.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** A sync or close: never dropped, and the writer is woken for it at once. */
+  private void control(Object item) {
+    queue.offer(item);
+    LockSupport.unpark(writer);
   }
 
   private void run() {
@@ -166,27 +185,46 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     long lastCommit = System.nanoTime() - interval;
     boolean closing = false;
     while (!closing) {
-      try {
-        long wait = uncommitted.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-        Object first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-        if (first != null) {
-          batch.add(first);
-          // Under load, sleep until the commit is due and take the whole window at once: one wake-up per
-          // commit rather than one per event (each wake-up costs the request thread that signals it too).
-          // After a quiet spell the commit is already due, so a lone event is committed at once.
-          long untilDue = lastCommit + interval - System.nanoTime();
-          if (untilDue > 0 && !(first instanceof Sync) && first != CLOSE) {
-            java.util.concurrent.locks.LockSupport.parkNanos(untilDue);
-          }
-          queue.drainTo(batch);
+      long wait = uncommitted.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
+      Object first = queue.poll();
+      if (first == null && wait > 0) {
+        // Nothing to do until an event comes (or the commit is due): say so before looking once more,
+        // so an event offered in between either is seen here or unparks the writer.
+        writerIdle = true;
+        first = queue.poll();
+        if (first == null) {
+          LockSupport.parkNanos(wait);
+          first = queue.poll();
         }
-      } catch (InterruptedException e) {
+        writerIdle = false;
+      }
+      if (first != null) {
+        batch.add(first);
+        // Under load, sleep until the commit is due and take the whole window at once: one wake-up per
+        // commit rather than one per event. A sync or close unparks it early. After a quiet spell the
+        // commit is already due, so a lone event is committed at once.
+        long untilDue = lastCommit + interval - System.nanoTime();
+        if (untilDue > 0 && !(first instanceof Sync) && first != CLOSE) {
+          LockSupport.parkNanos(untilDue);
+        }
+        for (Object o = queue.poll(); o != null; o = queue.poll()) {
+          batch.add(o);
+        }
+      }
+      if (Thread.interrupted()) {
         closing = true;
       }
       out.reset();
       long seqBefore = seq;
       String prevBefore = prev;
       List<AuditRecord> sealed = new ArrayList<>();
+      int events = 0;
+      for (Object item : batch) {
+        if (item instanceof AuditEvent) {
+          events++;
+        }
+      }
+      queued.addAndGet(-events);
       for (Object item : batch) {
         if (item == CLOSE) {
           closing = true;
