@@ -7,18 +7,18 @@
 # the median of their ratios.
 #
 # Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
-# Environment: DURATION [8s], CONNECTIONS [32], THREADS [2], REPEATS [10], WARMUP [60s], PROXY_WORKERS [2],
+# Environment: DURATION [10s], CONNECTIONS [32], THREADS [2], REPEATS [10], WARMUP [30s, two rounds], PROXY_WORKERS [2],
 #   THREAD_CPU [unset; set it to log the CPU per request of each thread group],
 #   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-DURATION="${DURATION:-8s}"
+DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 REPEATS="${REPEATS:-10}"
-WARMUP="${WARMUP:-60s}"
+WARMUP="${WARMUP:-30s}"
 PROXY_WORKERS="${PROXY_WORKERS:-2}"
 LOAD_CPUS=""
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:ActiveProcessorCount=$PROXY_WORKERS}"
@@ -73,9 +73,13 @@ done
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$RESULTS/environment.txt" >&2
 
-log "warming up both for $WARMUP each"
-run_wrk audit-on warmup-on "$WARMUP" >/dev/null
-run_wrk audit-off warmup-off "$WARMUP" >/dev/null
+# Two rounds each, alternating, so that neither has sat idle for long when the pairs begin (an idle spell
+# lets the JIT drop code compiled for load, and compiling it again costs the first run).
+log "warming up both, two rounds of $WARMUP each"
+for round in 1 2; do
+  run_wrk audit-on "warmup-on-$round" "$WARMUP" >/dev/null
+  run_wrk audit-off "warmup-off-$round" "$WARMUP" >/dev/null
+done
 
 rows="$RESULTS/runs.tsv"
 printf 'run\ttarget\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\n' >"$rows"

@@ -54,6 +54,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private record Sync(CompletableFuture<Long> done) {}
 
   private static final Object CLOSE = new Object();
+  /** How often, under load, the writer takes what has queued, seals it and appends it (not fsync). */
+  private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final Path dir;
   private final String replica;
@@ -200,12 +202,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       if (first != null) {
         batch.add(first);
-        // Under load, sleep until the commit is due and take the whole window at once: one wake-up per
-        // commit rather than one per event. A sync or close unparks it early. After a quiet spell the
-        // commit is already due, so a lone event is committed at once.
+        // Under load, take events a slice at a time (every DRAIN_NANOS) rather than one wake-up per event,
+        // and commit when the commit is due: slices small enough that the events are still in cache when
+        // they are sealed. A sync or close unparks it early. After a quiet spell the commit is already
+        // due, so a lone event is committed at once.
         long untilDue = lastCommit + interval - System.nanoTime();
         if (untilDue > 0 && !(first instanceof Sync) && first != CLOSE) {
-          LockSupport.parkNanos(untilDue);
+          LockSupport.parkNanos(Math.min(untilDue, DRAIN_NANOS));
         }
         for (Object o = queue.poll(); o != null; o = queue.poll()) {
           batch.add(o);
