@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@link #dropped()}, because stalling requests on the audit disk would turn a slow disk into an
  * outage. Size the queue so that this never happens in practice; alert on the counter.
  *
- * <p>One writer thread owns the file. It seals each event into the chain ({@link AuditRecord}), appends
- * the lines, and group-commits them with {@link FileChannel#force} when 50 ms have passed since the
- * last commit (at once when the log was idle), on {@link #sync()} and on {@link #close()}. Only after
+ * <p>One writer thread owns the file. Under load it takes what has queued every 5 ms, seals each event
+ * into the chain ({@link AuditRecord}) and appends the lines; it group-commits them with
+ * {@link FileChannel#force} when 50 ms have passed since the last commit (at once when the log was
+ * idle), on {@link #sync()} and on {@link #close()}. Only after
  * a commit are the records handed to the {@link CommitListener} (the store copier), so the store never
  * holds what the file could still lose. After kill -9 at most the last commit window is missing; a
  * torn last line is cut off when the log is opened again.
