@@ -75,7 +75,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   // Owned by the writer thread after construction.
   private final Json line = new Json();
-  private final Bytes out = new Bytes();
+  private final Json out = new Json(64 << 10, 16 << 20); // the lines of one slice, newline-terminated
   private FileChannel channel;
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
@@ -248,7 +248,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           seq = r.seq();
           prev = r.hash();
           sealed.add(r.at(new AuditRecord.Position(segmentFirst, offset, line.size() + 1)));
-          out.line(line);
+          out.append(line).raw('\n');
         }
       }
       batch.clear();
@@ -304,41 +304,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   private void write() throws IOException {
-    ByteBuffer buf = out.contents();
+    ByteBuffer buf = ByteBuffer.wrap(out.buffer(), 0, out.size());
     while (buf.hasRemaining()) {
       segmentSize += channel.write(buf);
-    }
-  }
-
-  /** The lines of one batch as bytes, in a buffer reused from batch to batch (writer thread only). */
-  private static final class Bytes {
-    private byte[] buf = new byte[64 << 10];
-    private int size;
-
-    /** The line a Json buffer holds, and a newline. */
-    void line(Json line) {
-      int n = line.size();
-      if (size + n + 1 > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n + 1));
-      }
-      System.arraycopy(line.buffer(), 0, buf, size, n);
-      size += n;
-      buf[size++] = '\n';
-    }
-
-    int size() {
-      return size;
-    }
-
-    ByteBuffer contents() {
-      return ByteBuffer.wrap(buf, 0, size);
-    }
-
-    void reset() {
-      size = 0;
-      if (buf.length > 16 << 20) {
-        buf = new byte[64 << 10]; // after a burst, do not hold on to its buffer
-      }
     }
   }
 

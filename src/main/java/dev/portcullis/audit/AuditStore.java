@@ -97,7 +97,7 @@ public final class AuditStore {
     for (int i = 0; i < records.size(); i++) {
       chars += records.get(i).line().length() + 1;
       if (i + 1 == records.size() || i + 1 - start >= BLOCK_RECORDS || chars >= BLOCK_CHARS
-          || (pointAtFiles && !follows(records.get(i), records.get(i + 1)))) {
+          || (pointAtFiles && !sameKind(records.get(i), records.get(i + 1)))) {
         Block.of(records.subList(start, i + 1), pointAtFiles).bind(ps, replica);
         ps.executeUpdate();
         start = i + 1;
@@ -106,10 +106,15 @@ public final class AuditStore {
     }
   }
 
-  /** Whether b's line comes right after a's in the same segment file (both placed). */
-  private static boolean follows(AuditRecord a, AuditRecord b) {
-    return a.at() != null && b.at() != null && a.at().segment() == b.at().segment()
-        && a.at().offset() + a.at().length() == b.at().offset();
+  /**
+   * Whether a and b can share a block in a store that points at files: both without a place (the block
+   * holds them), or b's line right after a's in the same segment file (the block points at both).
+   */
+  private static boolean sameKind(AuditRecord a, AuditRecord b) {
+    if (a.at() == null || b.at() == null) {
+      return a.at() == null && b.at() == null;
+    }
+    return a.at().segment() == b.at().segment() && a.at().offset() + a.at().length() == b.at().offset();
   }
 
   /** One row of audit_blocks, as written. */
@@ -117,14 +122,11 @@ public final class AuditStore {
       String services, String tags, String lastHash, String lines, AuditRecord.Position at, long bytes) {
 
     /**
-     * The block of these records (consecutive, and when pointing at files, back to back in one segment):
-     * pointing at their lines when asked and every record's place is known, else holding them.
+     * The block of these records, consecutive and (as {@link #insertBlocks} splits them) all of one kind:
+     * pointing at their lines when asked and the records have places, else holding them.
      */
     static Block of(List<AuditRecord> records, boolean pointAtFiles) {
-      boolean point = pointAtFiles;
-      for (int i = 0; point && i < records.size(); i++) {
-        point = records.get(i).at() != null && (i == 0 || follows(records.get(i - 1), records.get(i)));
-      }
+      boolean point = pointAtFiles && records.getFirst().at() != null;
       Set<String> members = new LinkedHashSet<>();
       Set<String> services = new LinkedHashSet<>();
       Set<String> tags = new LinkedHashSet<>();
@@ -229,10 +231,10 @@ public final class AuditStore {
     if (held != null) {
       return List.of(lines(held));
     }
-    return List.of(read(replica, rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3)));
+    return List.of(read(auditDir, replica, rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3)));
   }
 
-  private String[] read(String replica, long segment, long offset, long length) {
+  private static String[] read(Path auditDir, String replica, long segment, long offset, long length) {
     if (auditDir == null) {
       throw new UnreadableBlock("its lines are in the audit files of replica " + replica
           + ", which this reader was not given");
@@ -287,25 +289,23 @@ public final class AuditStore {
   }
 
   /**
-   * An exported audit_blocks row that holds its lines: a row that points at this replica's files gets
-   * them read in (and its place cleared), since the store it goes to may be another machine's.
+   * What {@link dev.portcullis.store.StoreTransfer#export} needs to write audit blocks that hold their
+   * lines: a row that points at this replica's files gets them read in (and its place cleared), since
+   * the store it goes to may be another machine's.
    */
-  public static io.vertx.core.json.JsonObject withLines(Path auditDir, io.vertx.core.json.JsonObject row) {
-    if (row.getValue("lines") != null) {
-      return row;
-    }
-    AuditStore reader = new AuditStore(null, auditDir, false);
-    String[] lines = reader.read(row.getString("replica"), ((Number) row.getValue("segment")).longValue(),
-        ((Number) row.getValue("byte_offset")).longValue(), ((Number) row.getValue("byte_length")).longValue());
-    return row.copy().put("lines", String.join("\n", lines)).putNull("segment").putNull("byte_offset")
-        .putNull("byte_length");
+  public static Map<String, java.util.function.UnaryOperator<io.vertx.core.json.JsonObject>> exportWithLines(
+      Path auditDir) {
+    return Map.of("audit_blocks", row -> {
+      if (row.getValue("lines") != null) {
+        return row;
+      }
+      String[] lines = read(auditDir, row.getString("replica"), ((Number) row.getValue("segment")).longValue(),
+          ((Number) row.getValue("byte_offset")).longValue(), ((Number) row.getValue("byte_length")).longValue());
+      return row.copy().put("lines", String.join("\n", lines)).putNull("segment").putNull("byte_offset")
+          .putNull("byte_length");
+    });
   }
 
-  private AuditStore(Database db, Path auditDir, boolean pointAtFiles) {
-    this.db = db;
-    this.auditDir = auditDir;
-    this.pointAtFiles = pointAtFiles;
-  }
 
   /** The highest seq stored for the replica, 0 when none. */
   public long lastSeq(String replica) {
@@ -483,9 +483,7 @@ public final class AuditStore {
     /** Null when the block's columns agree with its lines (or the lines are damaged: the chain says how). */
     private ChainVerifier.Result check(long firstSeq, long lastSeq, int count, String members, String services,
         String tags, String lastHash, String[] blockLines) {
-      ChainVerifier.Result bad = ChainVerifier.Result.bad(records, null, ChainVerifier.Problem.EDITED, firstSeq,
-          "the block of records " + firstSeq + " to " + lastSeq + " was edited: its columns no longer match its"
-              + " records");
+      long before = records;
       records += blockLines.length;
       List<AuditRecord> rs = new ArrayList<>(blockLines.length);
       for (String line : blockLines) {
@@ -497,7 +495,8 @@ public final class AuditStore {
       }
       if (rs.getFirst().seq() != firstSeq || rs.getLast().seq() != lastSeq || rs.size() != count
           || !rs.getLast().hash().equals(lastHash)) {
-        return bad;
+        return ChainVerifier.Result.bad(before, null, ChainVerifier.Problem.EDITED, firstSeq, "the block of records "
+            + firstSeq + " to " + lastSeq + " was edited: its columns no longer match its records");
       }
       for (AuditRecord r : rs) {
         AuditEvent e = r.event();

@@ -13,19 +13,44 @@ import java.time.Instant;
 final class Json {
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  private byte[] buf = new byte[2048];
+  private final int initial;
+  private final int keep;
+  private byte[] buf;
   private int size;
 
   // The last second written by instant(), formatted, and the second it is.
   private long cachedSecond = Long.MIN_VALUE;
   private final byte[] cachedText = new byte[19];
 
-  /** Empties the buffer, and lets go of a large one (a big admin event) rather than keep it. */
+  /** A buffer for one line. */
+  Json() {
+    this(2048, 64 << 10);
+  }
+
+  /**
+   * @param initial the buffer's first size
+   * @param keep the largest buffer {@link #reset} keeps; a larger one (a big admin event, a burst) is let go
+   */
+  Json(int initial, int keep) {
+    this.initial = initial;
+    this.keep = keep;
+    this.buf = new byte[initial];
+  }
+
+  /** Empties the buffer, and lets go of a larger one than it keeps. */
   void reset() {
     size = 0;
-    if (buf.length > 64 << 10) {
-      buf = new byte[2048];
+    if (buf.length > keep) {
+      buf = new byte[initial];
     }
+  }
+
+  /** Appends what another buffer holds. */
+  Json append(Json other) {
+    room(other.size);
+    System.arraycopy(other.buf, 0, buf, size, other.size);
+    size += other.size;
+    return this;
   }
 
   int size() {

@@ -42,8 +42,7 @@ final class ExportCommand implements Callable<Integer> {
          Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
       java.nio.file.Path auditDir = dev.portcullis.audit.AuditFiles.directory(store.settings(spec).dataDir());
       try {
-        counts = StoreTransfer.export(db, w,
-            Map.of("audit_blocks", row -> dev.portcullis.audit.AuditStore.withLines(auditDir, row)));
+        counts = StoreTransfer.export(db, w, dev.portcullis.audit.AuditStore.exportWithLines(auditDir));
       } catch (dev.portcullis.audit.AuditStore.UnreadableBlock e) {
         throw new CliException("cannot export the audit records: " + e.getMessage()
             + "; run 'portcullis audit verify' to see what is missing", 1);

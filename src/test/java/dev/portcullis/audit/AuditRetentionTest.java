@@ -33,27 +33,14 @@ class AuditRetentionTest {
     Path auditDir = AuditFiles.directory(dataDir);
     try (Database db = Database.openSqlite(dataDir.resolve("portcullis.db"))) {
       AuditStore store = new AuditStore(db, auditDir);
-      StoreCopier copier = new StoreCopier(store);
-      // Small segments, so old events fill several whole ones.
-      try (AuditLog log = StoreCopier.openLog(dataDir, new AuditLog.Options(1024, 50, 2_000), copier)) {
-        replica = log.replica();
-        for (int i = 0; i < 60; i++) {
-          log.record(AuditStoreTest.at(old.plusSeconds(i), "user:ann@example.com", "old", Outcome.ALLOW));
-          if (i % 10 == 9) {
-            log.sync(); // segments roll between commits
-          }
-        }
-        log.sync();
-        for (int i = 0; i < 20; i++) {
-          log.record(AuditStoreTest.at(now.plusMillis(i), "user:ann@example.com", "new", Outcome.DENY));
-          if (i % 10 == 9) {
-            log.sync();
-          }
-        }
-        long seq = log.sync();
-        assertThat(copier.awaitStored(seq, 5_000)).isTrue();
+      List<AuditEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        events.add(AuditStoreTest.at(old.plusSeconds(i), "user:ann@example.com", "old", Outcome.ALLOW));
       }
-      copier.close();
+      for (int i = 0; i < 20; i++) {
+        events.add(AuditStoreTest.at(now.plusMillis(i), "user:ann@example.com", "new", Outcome.DENY));
+      }
+      replica = write(store, events);
       int segmentsBefore = AuditFiles.segments(auditDir, replica).size();
       assertThat(segmentsBefore).isGreaterThan(3);
 
@@ -91,18 +78,11 @@ class AuditRetentionTest {
     Path auditDir = AuditFiles.directory(dataDir);
     try (Database db = Database.openSqlite(dataDir.resolve("portcullis.db"))) {
       AuditStore store = new AuditStore(db, auditDir);
-      StoreCopier copier = new StoreCopier(store);
-      try (AuditLog log = StoreCopier.openLog(dataDir, new AuditLog.Options(1024, 50, 2_000), copier)) {
-        replica = log.replica();
-        for (int i = 0; i < 40; i++) {
-          log.record(AuditStoreTest.at(old.plusSeconds(i), "user:bo@example.com", "svc", Outcome.ALLOW));
-          if (i % 10 == 9) {
-            log.sync();
-          }
-        }
-        assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+      List<AuditEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        events.add(AuditStoreTest.at(old.plusSeconds(i), "user:bo@example.com", "svc", Outcome.ALLOW));
       }
-      copier.close();
+      replica = write(store, events);
       List<Path> segments = AuditFiles.segments(auditDir, replica);
       Path keep = dataDir.resolve("first-segment");
       Files.copy(segments.get(0), keep);
@@ -113,6 +93,27 @@ class AuditRetentionTest {
           AuditRetention.fileAnchor(auditDir, replica), store.last(replica));
       assertThat(files.ok()).as(files.message()).isTrue();
     }
+  }
+
+  /**
+   * Writes the events through the log and a copier into the store, a commit every ten, in 2 kB segments
+   * (so old events fill several whole ones: segments roll between commits); returns the replica.
+   */
+  private String write(AuditStore store, List<AuditEvent> events) throws Exception {
+    StoreCopier copier = new StoreCopier(store);
+    String replica;
+    try (AuditLog log = StoreCopier.openLog(dataDir, new AuditLog.Options(1024, 50, 2_000), copier)) {
+      replica = log.replica();
+      for (int i = 0; i < events.size(); i++) {
+        log.record(events.get(i));
+        if (i % 10 == 9) {
+          log.sync();
+        }
+      }
+      assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+    }
+    copier.close();
+    return replica;
   }
 
   private String verifyCli() {

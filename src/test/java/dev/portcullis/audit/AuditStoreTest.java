@@ -388,13 +388,6 @@ class AuditStoreTest {
   }
 
   private static List<AuditRecord> chain(Instant from, int n) {
-    List<AuditRecord> out = new java.util.ArrayList<>();
-    String prev = AuditRecord.GENESIS;
-    for (int i = 1; i <= n; i++) {
-      AuditRecord r = AuditRecord.seal(i, prev, at(from.plusSeconds(i), "ann@example.com", "dash", Outcome.ALLOW));
-      prev = r.hash();
-      out.add(r);
-    }
-    return out;
+    return chain(i -> from.plusSeconds(i), i -> "ann@example.com", n);
   }
 }

@@ -171,4 +171,20 @@ class FileBackedAuditStoreTest {
     assertThat(store.query(new AuditStore.Filter(null, null, null, null, null, null, 10)))
         .extracting(AuditRecord::line).containsExactlyElementsOf(fileLines(replica).subList(4, 6).reversed());
   }
+
+  @Test
+  void recordsWithoutAPlaceInTheFilesAreHeldInOneBlock() {
+    // As after an import from PostgreSQL: the records are not in this replica's files.
+    List<AuditRecord> records = new java.util.ArrayList<>();
+    String prev = AuditRecord.GENESIS;
+    for (int i = 1; i <= 3; i++) {
+      AuditRecord r = AuditRecord.seal(i, prev, AuditLogTest.decision("r" + i));
+      prev = r.hash();
+      records.add(new AuditRecord(r.seq(), r.prev(), r.hash(), r.line()));
+    }
+    assertThat(store.insert("elsewhere", records)).isEqualTo(3);
+    assertThat(count("1 = 1")).isEqualTo(1);
+    assertThat(count("lines IS NOT NULL AND segment IS NULL AND records = 3")).isEqualTo(1);
+    assertThat(store.verify("elsewhere").ok()).isTrue();
+  }
 }

@@ -165,8 +165,7 @@ class ExportImportTest {
     try (Database db = Database.open(StoreUrl.parse(url, data))) {
       // As 'portcullis export' does: audit blocks that point at this replica's files get their lines.
       Path auditDir = dev.portcullis.audit.AuditFiles.directory(data);
-      StoreTransfer.export(db, out, Map.of("audit_blocks",
-          row -> dev.portcullis.audit.AuditStore.withLines(auditDir, row)));
+      StoreTransfer.export(db, out, dev.portcullis.audit.AuditStore.exportWithLines(auditDir));
     }
     Map<String, List<String>> byTable = new TreeMap<>();
     for (String line : out.toString().split("\n")) {
