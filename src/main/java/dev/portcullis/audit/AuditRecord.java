@@ -56,14 +56,48 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
     return seal(seq, prev, event, LINE.get());
   }
 
+  /** Seals an event as record seq after prev, from its fields as {@link #fields} encoded them. */
+  public static AuditRecord seal(long seq, String prev, AuditEvent event, byte[] fields) {
+    return seal(seq, prev, event, fields, LINE.get());
+  }
+
   /**
    * Seals into a caller's buffer, which then holds the line's UTF-8 bytes (without the newline) until it
    * is used again: the writer copies them to the file from there.
    */
   static AuditRecord seal(long seq, String prev, AuditEvent event, Json out) {
+    head(out, seq, prev);
+    event.appendFields(out);
+    return close(seq, prev, event, out);
+  }
+
+  /**
+   * As above, from the event's fields already encoded by {@link #fields} (on the thread that recorded
+   * the event): the writer then only adds seq and prev, hashes and appends. The line is the same.
+   */
+  static AuditRecord seal(long seq, String prev, AuditEvent event, byte[] fields, Json out) {
+    head(out, seq, prev);
+    out.bytes(fields);
+    return close(seq, prev, event, out);
+  }
+
+  /**
+   * The event's fields as the line holds them, each {@code ,"name":value}, in UTF-8: what
+   * {@link #seal(long, String, AuditEvent, byte[], Json)} puts after seq and prev.
+   */
+  public static byte[] fields(AuditEvent event) {
+    Json out = FIELDS.get();
+    out.reset();
+    event.appendFields(out);
+    return out.toBytes();
+  }
+
+  private static void head(Json out, long seq, String prev) {
     out.reset();
     out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":").string(prev);
-    event.appendFields(out);
+  }
+
+  private static AuditRecord close(long seq, String prev, AuditEvent event, Json out) {
     out.raw('}');
     MessageDigest md = SHA_256.get();
     md.reset();
@@ -77,6 +111,7 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
   }
 
   private static final ThreadLocal<Json> LINE = ThreadLocal.withInitial(Json::new);
+  private static final ThreadLocal<Json> FIELDS = ThreadLocal.withInitial(Json::new);
 
   /**
    * Reads a line as written. Throws {@link MalformedRecordException} when it is not a sealed record

@@ -53,6 +53,19 @@ final class Json {
     return this;
   }
 
+  /** Appends bytes written elsewhere (an event's fields, already encoded). */
+  Json bytes(byte[] b) {
+    room(b.length);
+    System.arraycopy(b, 0, buf, size, b.length);
+    size += b.length;
+    return this;
+  }
+
+  /** A copy of what the buffer holds. */
+  byte[] toBytes() {
+    return java.util.Arrays.copyOf(buf, size);
+  }
+
   int size() {
     return size;
   }

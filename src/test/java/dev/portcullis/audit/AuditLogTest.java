@@ -147,6 +147,39 @@ class AuditLogTest {
   }
 
   @Test
+  void anEventThatCannotBeEncodedIsDroppedAndCountedAndTheChainGoesOn() throws Exception {
+    // A value Jackson cannot write: encoding fails on the recording thread, not in the writer.
+    AuditEvent broken = AuditEvent.admin(Instant.parse("2026-11-23T10:00:00Z"), "req-1",
+        new Principal("root@example.com", "root", "local", "user"), "10.0.0.1", "policy.set", "services/dash",
+        "dash", null, new JsonObject().put("odd", new Object()));
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      assertThat(log.offer(decision("before"))).isTrue();
+      assertThat(log.offer(broken)).isFalse();
+      assertThat(log.offer(decision("after"))).isTrue();
+      assertThat(log.sync()).isEqualTo(2);
+      assertThat(log.writeErrors()).isEqualTo(1);
+      ChainVerifier.Result result = ChainVerifier.verifyFiles(log.directory(), log.replica(),
+          ChainVerifier.Anchor.START, null);
+      assertThat(result.ok()).as(result.message()).isTrue();
+      assertThat(result.records()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void eventsSealedFromTheirEncodedFieldsGiveTheSameLines() {
+    AuditEvent admin = AuditEvent.admin(Instant.parse("2026-11-23T10:00:00.5Z"), "req-1",
+        new Principal("root@example.com", null, "local", "user"), "10.0.0.1", "policy.set", "services/dash",
+        "dash", null, new JsonObject().put("etag", "b\u00e9\ud800"));
+    for (AuditEvent e : List.of(decision("x"), admin)) {
+      AuditRecord direct = AuditRecord.seal(3, AuditRecord.GENESIS, e, new Json());
+      AuditRecord encoded = AuditRecord.seal(3, AuditRecord.GENESIS, e, AuditRecord.fields(e), new Json());
+      assertThat(encoded.line()).isEqualTo(direct.line());
+      assertThat(encoded.hash()).isEqualTo(direct.hash());
+      assertThat(encoded.intact()).isTrue();
+    }
+  }
+
+  @Test
   void eventJsonHasAFixedFieldOrderAndRoundTrips() {
     AuditEvent e = AuditEvent.admin(Instant.parse("2026-11-23T10:00:00Z"), "req-1",
         new Principal("root@example.com", "root", "local", "user"), "10.0.0.1", "policy.set", "services/dash",
