@@ -94,7 +94,22 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
 
   private static void head(Json out, long seq, String prev) {
     out.reset();
-    out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":").string(prev);
+    out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":");
+    if (isHex(prev)) {
+      out.raw('"').ascii(prev).raw('"'); // always, in practice: a hash this class wrote or read back
+    } else {
+      out.string(prev);
+    }
+  }
+
+  private static boolean isHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static AuditRecord close(long seq, String prev, AuditEvent event, Json out) {
