@@ -158,7 +158,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     return dropped.get();
   }
 
-  /** Batches that could not be written (each logged). */
+  /** Events that could not be encoded, and batches that could not be written or committed (each logged). */
   public long writeErrors() {
     return writeErrors.get();
   }

@@ -21,7 +21,8 @@ public final class AuditMetrics implements AuditSink {
     FunctionCounter.builder("portcullis.audit.dropped", log, AuditLog::dropped)
         .description("audit events dropped because the audit queue was full").register(registry);
     FunctionCounter.builder("portcullis.audit.write.errors", log, AuditLog::writeErrors)
-        .description("audit batches that could not be written to the audit file").register(registry);
+        .description("audit events that could not be encoded, and batches that could not be written to the audit file")
+        .register(registry);
   }
 
   @Override
