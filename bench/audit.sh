@@ -4,10 +4,12 @@
 # IAP on that allUsers may reach, so every request is an IAM decision, and with auditing on, an audit
 # event (queue, hash chain, file with group fsync, store copy). This machine's throughput wanders by
 # 10-20% from minute to minute, so it runs many short pairs, alternating which goes first, and reports
-# the median of their ratios.
+# the median of their ratios. Two JVMs also compile the same code differently, which can favour either
+# side for a whole run: ROUNDS > 1 starts both afresh for each round and pools the pairs.
 #
 # Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
-# Environment: DURATION [10s], CONNECTIONS [32], THREADS [2], REPEATS [10], WARMUP [30s, two rounds], PROXY_WORKERS [2],
+# Environment: DURATION [10s], CONNECTIONS [32], THREADS [2], REPEATS [10 pairs per round], ROUNDS [1],
+#   WARMUP [30s, twice each per round], PROXY_WORKERS [2],
 #   THREAD_CPU [unset; set it to log the CPU per request of each thread group],
 #   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
 set -euo pipefail
@@ -18,6 +20,7 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 REPEATS="${REPEATS:-10}"
+ROUNDS="${ROUNDS:-1}"
 WARMUP="${WARMUP:-30s}"
 PROXY_WORKERS="${PROXY_WORKERS:-2}"
 LOAD_CPUS=""
@@ -38,48 +41,53 @@ declare -A URL=([upstream]="http://127.0.0.1:$UPSTREAM_PORT/")
 declare -A ADMIN=()
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
 
-next_port=$((UPSTREAM_PORT + 1))
-for target in audit-on audit-off; do
-  port="$(free_port "$next_port")"; admin="$(free_port $((port + 1)))"; next_port=$((admin + 1))
-  enabled=true; [ "$target" = audit-off ] && enabled=false
-  mkdir -p "$work/$target"
-  # shellcheck disable=SC2086
-  PORTCULLIS_DEMO_ENABLED=false PORTCULLIS_AUDIT_ENABLED=$enabled spawn "" "$JAVA" --enable-native-access=ALL-UNNAMED \
-    $JAVA_OPTS -jar "$jar" serve --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-    --data-dir "$work/$target/data" >"$RESULTS/$target.log" 2>&1
-  PID[$target]=$!
-  URL[$target]="http://127.0.0.1:$port/"
-  ADMIN[$target]="http://127.0.0.1:$admin"
-  wait_http "http://127.0.0.1:$admin/healthz"
-  token="$(cat "$work/$target/data/admin-token")"
-  curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    "http://127.0.0.1:$admin/v1/services" \
-    -d "{\"name\":\"bench\",\"upstream\":\"http://127.0.0.1:$UPSTREAM_PORT\",\"iap\":true}" \
-    || die "could not register the bench service with $target"
-  curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    "http://127.0.0.1:$admin/v1/projects/default/services/bench:setIamPolicy" \
-    -d '{"policy":{"bindings":[{"role":"roles/iap.httpsResourceAccessor","members":["allUsers"]}]}}' \
-    || die "could not open the bench service to allUsers on $target"
-  body="$(curl -fsS -H 'Host: bench.localhost' "http://127.0.0.1:$port/")"
-  [ "$body" = hello ] || die "$target answered '$body', expected 'hello'"
-done
+# start_both ROUND: starts both instances (fresh JVMs, fresh data directories) and registers the service
+start_both() {
+  for target in audit-on audit-off; do
+    port="$(free_port "$next_port")"; admin="$(free_port $((port + 1)))"; next_port=$((admin + 1))
+    enabled=true; [ "$target" = audit-off ] && enabled=false
+    rm -rf "$work/$target"; mkdir -p "$work/$target"
+    # shellcheck disable=SC2086
+    PORTCULLIS_DEMO_ENABLED=false PORTCULLIS_AUDIT_ENABLED=$enabled spawn "" "$JAVA" --enable-native-access=ALL-UNNAMED \
+      $JAVA_OPTS -jar "$jar" serve --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+      --data-dir "$work/$target/data" >"$RESULTS/$target-round$1.log" 2>&1
+    PID[$target]=$!
+    URL[$target]="http://127.0.0.1:$port/"
+    ADMIN[$target]="http://127.0.0.1:$admin"
+    wait_http "http://127.0.0.1:$admin/healthz"
+    token="$(cat "$work/$target/data/admin-token")"
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      "http://127.0.0.1:$admin/v1/services" \
+      -d "{\"name\":\"bench\",\"upstream\":\"http://127.0.0.1:$UPSTREAM_PORT\",\"iap\":true}" \
+      || die "could not register the bench service with $target"
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      "http://127.0.0.1:$admin/v1/projects/default/services/bench:setIamPolicy" \
+      -d '{"policy":{"bindings":[{"role":"roles/iap.httpsResourceAccessor","members":["allUsers"]}]}}' \
+      || die "could not open the bench service to allUsers on $target"
+    body="$(curl -fsS -H 'Host: bench.localhost' "http://127.0.0.1:$port/")"
+    [ "$body" = hello ] || die "$target answered '$body', expected 'hello'"
+  done
+}
+
+# stop_both: stops both instances (TERM, then KILL after 5 s)
+stop_both() {
+  local target pid
+  for target in audit-on audit-off; do
+    pid="${PID[$target]}"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
 
 {
   echo "date: $(date -Is)"
   echo "host: $(uname -srm), $(nproc) CPUs"
   echo "java: $("$JAVA" -version 2>&1 | head -n1)"
   echo "portcullis: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "settings: DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS REPEATS=$REPEATS WARMUP=$WARMUP"
+  echo "settings: DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS REPEATS=$REPEATS ROUNDS=$ROUNDS WARMUP=$WARMUP"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$RESULTS/environment.txt" >&2
-
-# Two rounds each, alternating, so that neither has sat idle for long when the pairs begin (an idle spell
-# lets the JIT drop code compiled for load, and compiling it again costs the first run).
-log "warming up both, two rounds of $WARMUP each"
-for round in 1 2; do
-  run_wrk audit-on "warmup-on-$round" "$WARMUP" >/dev/null
-  run_wrk audit-off "warmup-off-$round" "$WARMUP" >/dev/null
-done
 
 rows="$RESULTS/runs.tsv"
 printf 'run\ttarget\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\n' >"$rows"
@@ -89,14 +97,29 @@ measure() {
   printf '%s\t%s\t%s\n' "$2" "$1" "$(tr ' ' '\t' <<<"$r")" >>"$rows"
   log "run $2 $1: $(awk '{printf "%.0f req/s, p99 %.3f ms, errors %d, %.1f us CPU/request", $1, $3, $4, $5}' <<<"$r")"
 }
-for i in $(seq 1 "$REPEATS"); do
-  if [ $((i % 2)) -eq 1 ]; then measure audit-off "$i"; measure audit-on "$i"
-  else measure audit-on "$i"; measure audit-off "$i"; fi
+next_port=$((UPSTREAM_PORT + 1))
+pair=0
+for round in $(seq 1 "$ROUNDS"); do
+  log "round $round of $ROUNDS: starting both instances"
+  start_both "$round"
+  # Twice each, alternating, so that neither has sat idle for long when the pairs begin (an idle spell
+  # lets the JIT drop code compiled for load, and compiling it again costs the first run).
+  log "warming up both, two rounds of $WARMUP each"
+  for w in 1 2; do
+    run_wrk audit-on "warmup-on-$round-$w" "$WARMUP" >/dev/null
+    run_wrk audit-off "warmup-off-$round-$w" "$WARMUP" >/dev/null
+  done
+  for i in $(seq 1 "$REPEATS"); do
+    pair=$((pair + 1))
+    if [ $((i % 2)) -eq 1 ]; then measure audit-off "$pair"; measure audit-on "$pair"
+    else measure audit-on "$pair"; measure audit-off "$pair"; fi
+  done
+  # Nothing may have been dropped to keep up: the audit-on replica's queue never overflowed.
+  dropped="$(curl -fsS "${ADMIN[audit-on]}/metrics" | awk '/^portcullis_audit_dropped_total/ {print $2}')"
+  echo "audit events dropped by audit-on in round $round: ${dropped:-unknown}" | tee -a "$RESULTS/environment.txt" >&2
+  stop_both
 done
 
-# Nothing may have been dropped to keep up: the audit-on replica's queue never overflowed.
-dropped="$(curl -fsS "${ADMIN[audit-on]}/metrics" | awk '/^portcullis_audit_dropped_total/ {print $2}')"
-echo "audit events dropped by audit-on: ${dropped:-unknown}" | tee -a "$RESULTS/environment.txt" >&2
 awk -F'\t' '
   NR == 1 { next }
   { rps[$2, $1] = $3; p99[$2, $1] = $5; err[$2] += $6; cpu[$2, $1] = $7; if ($1 > n) n = $1 }
