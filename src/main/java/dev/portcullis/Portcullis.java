@@ -297,7 +297,8 @@ public final class Portcullis implements AutoCloseable {
 
       // Open WebSockets and streams are decided again after every change that could refuse their holder.
       LiveConnections live = new LiveConnections(authorizer, registry::catalog, disabledUsers, auditSink, clock,
-          sessions::revokedLately);
+          sessions::revokedLately, keyId -> keys.find(keyId).isPresent());
+      keys.onChange(live::recheck); // a deleted key ends the connections its JWTs opened
       iam.onChange(snapshot -> live.recheck());
       directory.onChange(snapshot -> live.recheck());
       accessLevels.onChange(snapshot -> live.recheck());

@@ -132,7 +132,7 @@ final class BearerGate {
         req.headers().remove("authorization");
       }
       allow.accept(req, Caller.of(principal, credential.token(),
-          authenticator.expiry(credential.token()).orElse(null)));
+          authenticator.expiry(credential.token()).orElse(null), authenticator.keyId(credential.token()).orElse(null)));
       return;
     }
     req.resume();

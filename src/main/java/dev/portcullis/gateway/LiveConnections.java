@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * close code {@value #CLOSE_CODE}, a stream by ending it. It runs after every change that could refuse
  * someone, and on a timer for what changes by itself (a condition's time window, a session's age).
  * {@link #sessionsRevoked} ends the connections of revoked sessions (sign-out, admin revocation, a
- * disabled user). Each close is an audit event. Deciding costs well under a microsecond per connection,
+ * disabled user); a connection opened with a service account's JWT ends when the key that signed it is
+ * deleted. Each close is an audit event. Deciding costs well under a microsecond per connection,
  * so a recheck of 10 000 connections stays far below 100 ms; only refused connections are touched.
  */
 public final class LiveConnections {
@@ -58,10 +59,11 @@ public final class LiveConnections {
    * @param iap whether it was opened through the IAP gate; one opened while IAP was off is closed once IAP
    *     is switched on, since nobody decided on it
    * @param notAfter when the bearer token it came with expires; null without one
+   * @param keyId the service-account key that signed the bearer token it came with; null otherwise
    */
   record Holder(String service, Optional<Principal> principal, Session session, String host, String path,
       String method, String clientIp, String userAgent, String requestId, String kind, boolean iap,
-      Instant notAfter) {}
+      Instant notAfter, String keyId) {}
 
   /**
    * What a request may be watched with, should it become a WebSocket or a streamed response: the
@@ -73,7 +75,7 @@ public final class LiveConnections {
       return live.open(new Holder(service, caller == null ? Optional.empty() : Optional.of(caller.principal()),
           caller == null ? null : caller.session(), exchange.host(), req.path(), req.method().name(),
           exchange.clientIp(), req.getHeader("user-agent"), exchange.requestId(), kind, gated,
-          caller == null ? null : caller.notAfter()), context, closer);
+          caller == null ? null : caller.notAfter(), caller == null ? null : caller.keyId()), context, closer);
     }
   }
 
@@ -120,16 +122,23 @@ public final class LiveConnections {
   private final AuditSink audit;
   private final Clock clock;
   private final java.util.function.Predicate<String> revokedSession;
+  private final java.util.function.Predicate<String> keyExists;
 
+  /** Without sessions or service-account keys to consult (no session is revoked, every key exists). */
   public LiveConnections(Authorizer authorizer, Supplier<ServiceCatalog> catalog, DisabledUsers disabled,
       AuditSink audit, Clock clock) {
-    this(authorizer, catalog, disabled, audit, clock, idHash -> false);
+    this(authorizer, catalog, disabled, audit, clock, idHash -> false, keyId -> true);
   }
 
-  /** As above; {@code revokedSession} says whether a session (by id hash) was revoked lately. */
+  /**
+   * As above; {@code revokedSession} says whether a session (by id hash) was revoked lately, and
+   * {@code keyExists} whether a service-account key (by id) still exists.
+   */
   public LiveConnections(Authorizer authorizer, Supplier<ServiceCatalog> catalog, DisabledUsers disabled,
-      AuditSink audit, Clock clock, java.util.function.Predicate<String> revokedSession) {
+      AuditSink audit, Clock clock, java.util.function.Predicate<String> revokedSession,
+      java.util.function.Predicate<String> keyExists) {
     this.revokedSession = revokedSession;
+    this.keyExists = keyExists;
     this.authorizer = authorizer;
     this.catalog = catalog;
     this.disabled = disabled;
@@ -236,6 +245,9 @@ public final class LiveConnections {
     }
     if (h.notAfter() != null && !now.isBefore(h.notAfter())) {
       return "the bearer token it was opened with expired";
+    }
+    if (h.keyId() != null && !keyExists.test(h.keyId())) {
+      return "the service account key that signed its token was deleted";
     }
     if (h.principal().isPresent() && h.principal().get().kind() == Principal.Kind.USER
         && disabled.containsEmail(h.principal().get().email())) {

@@ -20,7 +20,7 @@ public final class LiveConnectionsProbe {
   /** A WebSocket held by a bearer caller (no session), never closed by itself. */
   public void open(String service, Principal principal, String host, String path, String clientIp) {
     live.open(new LiveConnections.Holder(service, Optional.of(principal), null, host, path, "GET", clientIp, "bench",
-        "0", "websocket", true, null), null, reason -> {});
+        "0", "websocket", true, null, null), null, reason -> {});
   }
 
   public int recheck() {

@@ -3,6 +3,7 @@ package dev.portcullis.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.authn.User;
+import dev.portcullis.authn.workload.KeyFile;
 import dev.portcullis.iam.PredefinedRoles;
 import dev.portcullis.session.Sessions;
 import dev.portcullis.testing.Clients;
@@ -145,6 +146,50 @@ class LiveConnectionsTest {
         new WebSocketConnectOptions().setHost("127.0.0.1").setPort(portcullis.port()).setURI("/socket")
             .addHeader("host", portcullis.hostOf(s.service())).addHeader("cookie", "portcullis=" + s.cookie())));
     assertThat(again).hasMessageContaining("403");
+  }
+
+  @Test
+  void deletingTheServiceAccountKeyThatSignedItsToken_closesItsWebSocketWithin1s() {
+    int n = ids.incrementAndGet();
+    String service = "robots" + n;
+    TestPortcullis.AdminResponse account = portcullis.admin("POST", "/v1/serviceAccounts",
+        new JsonObject().put("accountId", "robot-" + n));
+    assertThat(account.status()).as(account.body().encode()).isEqualTo(201);
+    String email = account.body().getString("email");
+    portcullis.createService(service, upstream, new JsonObject().put("iap", true));
+    portcullis.grant("projects/default/services/" + service, ACCESSOR, "serviceAccount:" + email);
+    KeyFile signer = key(email);
+    KeyFile other = key(email);
+    String host = portcullis.hostOf(service);
+    String token = signer.sign("http://" + host + "/socket", Instant.now(), Duration.ofMinutes(10));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(portcullis.port())
+        .setURI("/socket").addHeader("host", host).addHeader("authorization", "Bearer " + token);
+    WebSocket ws = Clients.run(upstreams.vertx(), () -> webSockets.connect(options));
+    Promise<Void> closed = Promise.promise();
+    ws.closeHandler(closed::tryComplete);
+    Live live = new Live(ws, closed);
+    live.assertEchoes();
+
+    // Deleting another key of the same account leaves it open.
+    assertThat(portcullis.admin("DELETE", "/v1/serviceAccounts/" + email + "/keys/" + other.keyId(), null).status())
+        .isEqualTo(200);
+    live.assertEchoes();
+    assertThat(closed.future().isComplete()).isFalse();
+
+    long start = System.nanoTime();
+    assertThat(portcullis.admin("DELETE", "/v1/serviceAccounts/" + email + "/keys/" + signer.keyId(), null).status())
+        .isEqualTo(200);
+    assertThat(awaitClosedMillis(live, start)).isLessThan(1_000);
+    assertThat(ws.closeStatusCode()).isEqualTo((short) 4403);
+    // And the same token cannot open another.
+    Throwable again = Clients.failureOf(upstreams.vertx(), () -> webSockets.connect(options));
+    assertThat(again).hasMessageContaining("401");
+  }
+
+  private KeyFile key(String email) {
+    TestPortcullis.AdminResponse r = portcullis.admin("POST", "/v1/serviceAccounts/" + email + "/keys", null);
+    assertThat(r.status()).as(r.body().encode()).isEqualTo(201);
+    return KeyFile.parse(r.body().getJsonObject("keyFile").encode());
   }
 
   @Test

@@ -60,7 +60,7 @@ class LiveConnectionsUnitTest {
       DisabledUsers disabled = new DisabledUsers(new UserRepository(db, Clock.systemUTC()));
       Set<String> revoked = Set.of("revoked-hash");
       LiveConnections live = new LiveConnections(authorizer, () -> new ServiceCatalog("example.com", List.of(dash)),
-          disabled, audited::add, Clock.systemUTC(), revoked::contains);
+          disabled, audited::add, Clock.systemUTC(), revoked::contains, keyId -> true);
       var context = vertx.getOrCreateContext();
 
       Instant soon = Instant.now().plusMillis(300);
@@ -91,6 +91,6 @@ class LiveConnectionsUnitTest {
 
   private static LiveConnections.Holder holder(Session session, Instant notAfter) {
     return new LiveConnections.Holder("dash", Optional.of(Principal.user("ann@example.com")), session,
-        "dash.example.com", "/", "GET", "10.0.0.1", "ua", "rid", "websocket", true, notAfter);
+        "dash.example.com", "/", "GET", "10.0.0.1", "ua", "rid", "websocket", true, notAfter, null);
   }
 }

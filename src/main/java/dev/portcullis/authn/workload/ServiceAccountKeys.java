@@ -40,6 +40,7 @@ public final class ServiceAccountKeys {
   private final Supplier<DirectorySnapshot> directory;
   private final Clock clock;
   private final AtomicReference<Map<String, ServiceAccountKey>> byId = new AtomicReference<>(Map.of());
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ServiceAccountKeys(ServiceAccountKeyRepository repository, Supplier<DirectorySnapshot> directory,
       Clock clock) {
@@ -49,12 +50,29 @@ public final class ServiceAccountKeys {
     refresh();
   }
 
-  /** Re-reads every key from the store and swaps the map. */
-  public synchronized void refresh() {
-    Map<String, ServiceAccountKey> next = repository.list().stream()
-        .flatMap(row -> parse(row).stream())
-        .collect(Collectors.toUnmodifiableMap(ServiceAccountKey::keyId, k -> k));
-    byId.set(next);
+  /** Re-reads every key from the store and swaps the map; then tells the listeners if it changed. */
+  public void refresh() {
+    boolean changed;
+    synchronized (this) {
+      Map<String, ServiceAccountKey> next = repository.list().stream()
+          .flatMap(row -> parse(row).stream())
+          .collect(Collectors.toUnmodifiableMap(ServiceAccountKey::keyId, k -> k));
+      changed = !next.keySet().equals(byId.getAndSet(next).keySet());
+    }
+    if (changed) {
+      for (Runnable listener : listeners) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          log.error("a listener of service account key changes failed", e);
+        }
+      }
+    }
+  }
+
+  /** Runs after each refresh that added or removed a key (a deletion here, or seen from another replica). */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
   }
 
   /** The key with this id, if it exists now. Never touches the store. */

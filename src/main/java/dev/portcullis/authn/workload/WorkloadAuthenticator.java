@@ -97,6 +97,29 @@ public final class WorkloadAuthenticator {
     }
   }
 
+  /**
+   * The service-account key that signed a token already verified, so that a connection opened with it
+   * can be ended when the key is deleted: from the cache, else from the token's own header when it is a
+   * service account's (it was verified, so reading it unverified is safe). Empty for a trusted issuer's
+   * token.
+   */
+  public Optional<String> keyId(String token) {
+    Verified v = token.length() > MAX_TOKEN_LENGTH ? null : cache.getIfPresent(Tokens.hash(token));
+    if (v != null) {
+      return v.keyId();
+    }
+    try {
+      SignedJWT jwt = (SignedJWT) JWTParser.parse(token);
+      String iss = jwt.getJWTClaimsSet().getIssuer();
+      if (iss == null || !ServiceAccountName.inReservedDomain(iss)) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(jwt.getHeader().getKeyID());
+    } catch (ParseException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Verifies the token for a request to {@code origin + rawPath}. Blocking (a JWKS may be fetched). */
   public Principal authenticate(String token, String origin, String rawPath) throws BearerException {
     Optional<Principal> hit = cached(token, origin, rawPath);
