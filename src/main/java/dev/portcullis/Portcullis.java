@@ -321,7 +321,7 @@ public final class Portcullis implements AutoCloseable {
       // Several replicas on PostgreSQL: what the others write reaches this one's snapshots by the feed.
       if (database.vendor() == Database.Vendor.POSTGRESQL) {
         changeFeed = ChangeFeed.start(database, new Replication(registry, directory, iam, accessLevels, keys,
-            disabledUsers, signingKeys, sessions));
+            disabledUsers, signingKeys, sessions, live::sessionHashes));
         feedMetrics(meters, changeFeed);
       }
       AdminServer.Health health = new AdminServer.Health(Optional.ofNullable(changeFeed),

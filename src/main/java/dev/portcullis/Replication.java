@@ -26,9 +26,12 @@ final class Replication implements ChangeFeed.Listener {
   private final DisabledUsers disabledUsers;
   private final SigningKeys signingKeys;
   private final Sessions sessions;
+  private final java.util.function.Supplier<java.util.Collection<String>> liveSessions;
 
   Replication(ServiceRegistry registry, Directory directory, Iam iam, AccessLevels accessLevels,
-      ServiceAccountKeys serviceAccountKeys, DisabledUsers disabledUsers, SigningKeys signingKeys, Sessions sessions) {
+      ServiceAccountKeys serviceAccountKeys, DisabledUsers disabledUsers, SigningKeys signingKeys, Sessions sessions,
+      java.util.function.Supplier<java.util.Collection<String>> liveSessions) {
+    this.liveSessions = liveSessions;
     this.registry = registry;
     this.directory = directory;
     this.iam = iam;
@@ -43,7 +46,9 @@ final class Replication implements ChangeFeed.Listener {
    * Everything, as at start. Sessions held in memory are dropped rather than trusted: a revocation made
    * while the feed was away would otherwise go unseen; each is read again on its next request. IAM and
    * service account keys are rebuilt by the listeners Portcullis registers on the registry and the
-   * directory, so refreshing those two covers them.
+   * directory, so refreshing those two covers them. The sessions that hold open connections are read
+   * from the store once: one revoked while the feed was away ends its connections now, not when the
+   * session would have expired.
    */
   @Override
   public void resync() {
@@ -53,6 +58,7 @@ final class Replication implements ChangeFeed.Listener {
     registry.refresh(); // its listeners rebuild IAM
     accessLevels.refresh();
     signingKeys.refresh();
+    sessions.recheckRevoked(liveSessions.get());
   }
 
   @Override

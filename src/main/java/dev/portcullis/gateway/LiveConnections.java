@@ -166,6 +166,17 @@ public final class LiveConnections {
     return c;
   }
 
+  /** The id hashes of the sessions that hold open connections. */
+  public java.util.Set<String> sessionHashes() {
+    java.util.Set<String> hashes = new java.util.HashSet<>();
+    for (Connection c : open) {
+      if (c.holder.session() != null) {
+        hashes.add(c.holder.session().idHash());
+      }
+    }
+    return hashes;
+  }
+
   /** How many connections are open. */
   public int size() {
     return open.size();

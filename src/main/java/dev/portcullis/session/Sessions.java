@@ -236,6 +236,25 @@ public final class Sessions {
     unknown.invalidateAll();
   }
 
+  /**
+   * Reads these sessions (by id hash) from the store and treats those revoked or gone as revoked here:
+   * marked, dropped, and the revocation listeners told (which end their connections). For after the
+   * change feed was away, when a revocation may have been missed. Blocking; returns how many.
+   */
+  public int recheckRevoked(java.util.Collection<String> idHashes) {
+    List<String> revokedNow = new java.util.ArrayList<>();
+    for (String h : idHashes) {
+      Optional<Session> s = repository.find(h);
+      if (s.isEmpty() || s.get().revoked()) {
+        revokedNow.add(h);
+      }
+    }
+    if (!revokedNow.isEmpty()) {
+      forget(revokedNow);
+    }
+    return revokedNow.size();
+  }
+
   /** After the store has them revoked: mark, then drop (the order {@link #remember} relies on). */
   private void forget(List<String> hashes) {
     for (String h : hashes) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.authn.User;
 import dev.portcullis.iam.PredefinedRoles;
+import dev.portcullis.testing.Clients;
 import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.SignedInSessions;
 import dev.portcullis.testing.TestPortcullis;
@@ -263,6 +264,74 @@ class ReplicasTest {
             () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
         assertThat(get(b, "busy", cookie)).as("in sync means resynced: the missed removal holds").isEqualTo(403);
         assertThat(b.portcullis().changeFeed().orElseThrow().reconnects()).isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * Ana holds a WebSocket on B while B's feed is away and A revokes her sessions. B never hears of it, and
+   * her grant still holds, so nothing but the store says she is out: the resync reads the sessions of B's
+   * open connections from the store and ends hers, rather than leaving it open until the session expires.
+   */
+  @Test
+  void sessionRevokedWhileBsFeedWasAway_endsItsWebSocketOnBAtTheResync(@TempDir Path dir) throws Exception {
+    String urlA = postgres.createDatabase("resync_live");
+    try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE replica_c LOGIN");
+    }
+    Path masterKey = Files.writeString(dir.resolve("master-key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    try (Upstreams upstreams = new Upstreams();
+         TestPortcullis a = TestPortcullis.start(dir.resolve("a"), Map.of("store.url", urlA,
+             "keys.master_key_file", masterKey.toString()))) {
+      try (java.sql.Connection c = postgres.connect("resync_live"); java.sql.Statement st = c.createStatement()) {
+        st.execute("GRANT ALL ON SCHEMA public TO replica_c");
+        st.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO replica_c");
+      }
+      String urlB = urlA.replace("postgres@", "replica_c@");
+      try (TestPortcullis b = TestPortcullis.start(dir.resolve("b"), Map.of("store.url", urlB,
+          "keys.master_key_file", masterKey.toString()))) {
+        String upstream = upstreams.http(req -> req.response().end("ok"),
+            ws -> ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text)));
+        a.createService("live", upstream, new JsonObject().put("iap", true));
+        a.grant("projects/default/services/live", PredefinedRoles.ACCESSOR, "user:ana@example.com");
+        User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+            "a long enough password");
+        String cookie = new SignedInSessions(a, null).signIn(ana, "live").cookie();
+        await("B letting Ana in", 10_000, () -> get(b, "live", cookie) == 200);
+
+        io.vertx.core.http.WebSocketClient client = upstreams.vertx().createWebSocketClient();
+        io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(b.port()).setURI("/socket").addHeader("host", b.hostOf("live"))
+            .addHeader("cookie", "portcullis=" + cookie);
+        io.vertx.core.http.WebSocket ws = Clients.run(upstreams.vertx(), () -> client.connect(options));
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        ws.closeHandler(closed::tryComplete);
+        io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
+        ws.textMessageHandler(echo::tryComplete);
+        ws.writeTextMessage("ping");
+        assertThat(Clients.await(echo.future())).isEqualTo("echo: ping");
+
+        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+          st.execute("ALTER ROLE replica_c NOLOGIN");
+          st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'replica_c' "
+              + "AND application_name = 'portcullis-change-feed'");
+        }
+        await("B's feed to be reconnecting", 10_000,
+            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.CONNECTING);
+        a.portcullis().sessions().revokeUser(ana.identity().userId());
+        assertThat(get(a, "live", cookie)).isNotEqualTo(200);
+        Thread.sleep(1_000);
+        assertThat(closed.future().isComplete()).as("B has not heard of the revocation yet").isFalse();
+
+        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+          st.execute("ALTER ROLE replica_c LOGIN");
+        }
+        await("B's feed back in sync", 20_000,
+            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
+        // Well before live.recheck_interval (30 s), which would not see it anyway: only the store knows.
+        Clients.await(closed.future(), 5);
+        assertThat(ws.closeStatusCode()).isEqualTo((short) 4403);
+        assertThat(get(b, "live", cookie)).isNotEqualTo(200);
       }
     }
   }
