@@ -54,7 +54,26 @@ final class WebSocketTunnel {
       up.headers().set("connection", "Upgrade");
       up.headers().set("upgrade", request.getHeader("upgrade"));
       up.exceptionHandler(e -> log.debug("upgrade to {} ended: {}", route.name(), e.toString()));
+      // The service's response timeout holds for an upgrade too: an upstream that never answers it gets
+      // the 504 page rather than a client left waiting. (Single-threaded: the timer and the answer both
+      // run on this request's event loop.)
+      boolean[] settled = {false};
+      long timer = vertx.setTimer(Math.max(1, route.responseMillis), id -> {
+        if (!settled[0]) {
+          settled[0] = true;
+          up.reset();
+          failed(request, UpstreamTimeoutException.response(route.responseMillis));
+        }
+      });
       up.connect().onComplete(rar -> {
+        if (settled[0]) {
+          if (rar.succeeded() && rar.result().statusCode() == 101) {
+            rar.result().netSocket().close(); // answered after the 504 was sent
+          }
+          return;
+        }
+        settled[0] = true;
+        vertx.cancelTimer(timer);
         if (rar.failed()) {
           failed(request, rar.cause());
           return;
@@ -124,7 +143,28 @@ final class WebSocketTunnel {
     if (!answer.headers().contains("content-length")) {
       response.setChunked(true);
     }
-    answer.pipeTo(response).onComplete(done -> up.reset());
+    // The idle timeout as for any response: an upstream that goes quiet mid-body is cut, unless it is
+    // the client that is slow (Portcullis has stopped reading then, with its write queue full).
+    long[] progress = {response.bytesWritten(), System.nanoTime()};
+    long every = Math.max(50, Math.min(1_000, route.idleMillis / 4));
+    long watchdog = vertx.setPeriodic(every, id -> {
+      long now = System.nanoTime();
+      if (response.bytesWritten() != progress[0] || response.writeQueueFull()) {
+        progress[0] = response.bytesWritten();
+        progress[1] = now;
+      } else if (now - progress[1] >= Deadlines.nanos(route.idleMillis)) {
+        vertx.cancelTimer(id);
+        log.debug("the refused upgrade's answer from {} went quiet; cutting it", route.name());
+        // The client's connection first (an upgrade is HTTP/1.1), so that it sees the body cut short:
+        // the upstream's reset would otherwise end the pipe, and the response with it, as if complete.
+        request.connection().close();
+        up.reset();
+      }
+    });
+    answer.pipeTo(response).onComplete(done -> {
+      vertx.cancelTimer(watchdog);
+      up.reset();
+    });
   }
 
   /** The two sockets of an upgraded connection. */

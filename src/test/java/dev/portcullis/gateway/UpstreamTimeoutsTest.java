@@ -101,4 +101,54 @@ class UpstreamTimeoutsTest {
 
     assertThat(body).startsWith("chunk 1\n").endsWith("chunk 8\n");
   }
+
+  private java.net.Socket upgrade(String service) throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), portcullis.port());
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(String.join("\r\n", "GET /socket HTTP/1.1",
+        "Host: " + portcullis.hostOf(service), "Connection: Upgrade", "Upgrade: websocket",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", "", "")
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    return socket;
+  }
+
+  @Test
+  void upgradeThatIsNeverAnswered_gets504AfterTheResponseTimeout() throws Exception {
+    portcullis.createService("deaf", upstreams.http(req -> { }), timeouts("400ms", "60s"));
+
+    long started = System.nanoTime();
+    try (java.net.Socket socket = upgrade("deaf")) {
+      dev.portcullis.testing.RawHttp.Reply reply = dev.portcullis.testing.RawHttp.read(socket.getInputStream());
+      assertThat(reply.status()).isEqualTo(504);
+    }
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(350L, 5_000L);
+  }
+
+  @Test
+  void upgradeAnsweredWithABodyThatStalls_isCutAfterTheIdleTimeout() throws Exception {
+    portcullis.createService("mumbles", upstreams.http(req -> {
+      HttpServerResponse r = req.response().setChunked(true);
+      r.write("first chunk\n");
+    }), timeouts("60s", "400ms"));
+
+    try (java.net.Socket socket = upgrade("mumbles")) {
+      java.io.InputStream in = socket.getInputStream();
+      dev.portcullis.testing.RawHttp.Reply head = dev.portcullis.testing.RawHttp.readHead(in);
+      assertThat(head.status()).isEqualTo(200);
+      long started = System.nanoTime();
+      java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[1024];
+      try {
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+          rest.write(buf, 0, n);
+        }
+      } catch (java.net.SocketException reset) {
+        // cut: a reset is as good as a close here
+      }
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      String body = rest.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(body).contains("first chunk").doesNotContain("\r\n0\r\n\r\n"); // never a complete body
+      assertThat(took).isBetween(250L, 5_000L);
+    }
+  }
 }
