@@ -217,54 +217,31 @@ class ReplicasTest {
    */
   @Test
   void feedLostOnB_whileAChanges_isCaughtUpByTheResyncBeforeBCountsAsInSync(@TempDir Path dir) throws Exception {
-    String urlA = postgres.createDatabase("resync");
-    try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE ROLE replica_b LOGIN");
-    }
-    Path masterKey = Files.writeString(dir.resolve("master-key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
-    try (Upstreams upstreams = new Upstreams();
-         TestPortcullis a = TestPortcullis.start(dir.resolve("a"), Map.of("store.url", urlA,
-             "keys.master_key_file", masterKey.toString()))) {
-      try (java.sql.Connection c = postgres.connect("resync"); java.sql.Statement st = c.createStatement()) {
-        st.execute("GRANT ALL ON SCHEMA public TO replica_b");
-        st.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO replica_b");
-      }
-      String urlB = urlA.replace("postgres@", "replica_b@");
-      try (TestPortcullis b = TestPortcullis.start(dir.resolve("b"), Map.of("store.url", urlB,
-          "keys.master_key_file", masterKey.toString()))) {
-        a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
-        assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
-        assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
-            new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
-        a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
-        User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
-            "a long enough password");
-        String cookie = new SignedInSessions(a, null).signIn(ana, "busy").cookie();
-        await("B letting Ana in", 10_000, () -> get(b, "busy", cookie) == 200);
+    try (Upstreams upstreams = new Upstreams(); FeedPair pair = FeedPair.start(dir, "resync", "replica_b")) {
+      TestPortcullis a = pair.a();
+      TestPortcullis b = pair.b();
+      a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+      assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
+      assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
+          new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
+      a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
+      User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+          "a long enough password");
+      String cookie = new SignedInSessions(a, null).signIn(ana, "busy").cookie();
+      await("B letting Ana in", 10_000, () -> get(b, "busy", cookie) == 200);
 
-        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-          st.execute("ALTER ROLE replica_b NOLOGIN");
-          st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'replica_b' "
-              + "AND application_name = 'portcullis-change-feed'");
-        }
-        await("B's feed to be reconnecting", 10_000,
-            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.CONNECTING);
-        assertThat(a.admin("DELETE", "/v1/groups/qa@example.com/members/user:ana@example.com", null).status())
-            .isEqualTo(200);
-        assertThat(get(a, "busy", cookie)).isEqualTo(403);
-        Thread.sleep(1_500);
-        // Not heard of yet: B still decides from its last snapshot (bounded by store.max_staleness).
-        assertThat(b.portcullis().changeFeed().orElseThrow().state()).isEqualTo(ChangeFeed.State.CONNECTING);
-        assertThat(get(b, "busy", cookie)).isEqualTo(200);
+      pair.cutB();
+      assertThat(a.admin("DELETE", "/v1/groups/qa@example.com/members/user:ana@example.com", null).status())
+          .isEqualTo(200);
+      assertThat(get(a, "busy", cookie)).isEqualTo(403);
+      Thread.sleep(1_500);
+      // Not heard of yet: B still decides from its last snapshot (bounded by store.max_staleness).
+      assertThat(b.portcullis().changeFeed().orElseThrow().state()).isEqualTo(ChangeFeed.State.CONNECTING);
+      assertThat(get(b, "busy", cookie)).isEqualTo(200);
 
-        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-          st.execute("ALTER ROLE replica_b LOGIN");
-        }
-        await("B's feed back in sync", 20_000,
-            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
-        assertThat(get(b, "busy", cookie)).as("in sync means resynced: the missed removal holds").isEqualTo(403);
-        assertThat(b.portcullis().changeFeed().orElseThrow().reconnects()).isEqualTo(1);
-      }
+      pair.restoreB();
+      assertThat(get(b, "busy", cookie)).as("in sync means resynced: the missed removal holds").isEqualTo(403);
+      assertThat(b.portcullis().changeFeed().orElseThrow().reconnects()).isEqualTo(1);
     }
   }
 
@@ -275,63 +252,97 @@ class ReplicasTest {
    */
   @Test
   void sessionRevokedWhileBsFeedWasAway_endsItsWebSocketOnBAtTheResync(@TempDir Path dir) throws Exception {
-    String urlA = postgres.createDatabase("resync_live");
-    try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE ROLE replica_c LOGIN");
+    try (Upstreams upstreams = new Upstreams(); FeedPair pair = FeedPair.start(dir, "resync_live", "replica_c")) {
+      TestPortcullis a = pair.a();
+      TestPortcullis b = pair.b();
+      String upstream = upstreams.http(req -> req.response().end("ok"),
+          ws -> ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text)));
+      a.createService("live", upstream, new JsonObject().put("iap", true));
+      a.grant("projects/default/services/live", PredefinedRoles.ACCESSOR, "user:ana@example.com");
+      User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+          "a long enough password");
+      String cookie = new SignedInSessions(a, null).signIn(ana, "live").cookie();
+      await("B letting Ana in", 10_000, () -> get(b, "live", cookie) == 200);
+
+      io.vertx.core.http.WebSocketClient client = upstreams.vertx().createWebSocketClient();
+      io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+          .setHost("127.0.0.1").setPort(b.port()).setURI("/socket").addHeader("host", b.hostOf("live"))
+          .addHeader("cookie", "portcullis=" + cookie);
+      io.vertx.core.http.WebSocket ws = Clients.run(upstreams.vertx(), () -> client.connect(options));
+      io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+      ws.closeHandler(closed::tryComplete);
+      io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
+      ws.textMessageHandler(echo::tryComplete);
+      ws.writeTextMessage("ping");
+      assertThat(Clients.await(echo.future())).isEqualTo("echo: ping");
+
+      pair.cutB();
+      a.portcullis().sessions().revokeUser(ana.identity().userId());
+      assertThat(get(a, "live", cookie)).isNotEqualTo(200);
+      Thread.sleep(1_000);
+      assertThat(closed.future().isComplete()).as("B has not heard of the revocation yet").isFalse();
+
+      pair.restoreB();
+      // Well before live.recheck_interval (30 s), which would not see it anyway: only the store knows.
+      Clients.await(closed.future(), 5);
+      assertThat(ws.closeStatusCode()).isEqualTo((short) 4403);
+      assertThat(get(b, "live", cookie)).isNotEqualTo(200);
     }
-    Path masterKey = Files.writeString(dir.resolve("master-key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
-    try (Upstreams upstreams = new Upstreams();
-         TestPortcullis a = TestPortcullis.start(dir.resolve("a"), Map.of("store.url", urlA,
-             "keys.master_key_file", masterKey.toString()))) {
-      try (java.sql.Connection c = postgres.connect("resync_live"); java.sql.Statement st = c.createStatement()) {
-        st.execute("GRANT ALL ON SCHEMA public TO replica_c");
-        st.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO replica_c");
+  }
+
+  /**
+   * Replicas A and B of one deployment on a fresh database, B connecting as a role of its own, so that
+   * its change feed can be cut (the role may not log in, its feed connection is ended) and restored.
+   */
+  private record FeedPair(TestPortcullis a, TestPortcullis b, String role) implements AutoCloseable {
+    static FeedPair start(Path dir, String database, String role) throws Exception {
+      String urlA = postgres.createDatabase(database);
+      try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE " + role + " LOGIN");
       }
-      String urlB = urlA.replace("postgres@", "replica_c@");
-      try (TestPortcullis b = TestPortcullis.start(dir.resolve("b"), Map.of("store.url", urlB,
-          "keys.master_key_file", masterKey.toString()))) {
-        String upstream = upstreams.http(req -> req.response().end("ok"),
-            ws -> ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text)));
-        a.createService("live", upstream, new JsonObject().put("iap", true));
-        a.grant("projects/default/services/live", PredefinedRoles.ACCESSOR, "user:ana@example.com");
-        User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
-            "a long enough password");
-        String cookie = new SignedInSessions(a, null).signIn(ana, "live").cookie();
-        await("B letting Ana in", 10_000, () -> get(b, "live", cookie) == 200);
-
-        io.vertx.core.http.WebSocketClient client = upstreams.vertx().createWebSocketClient();
-        io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(b.port()).setURI("/socket").addHeader("host", b.hostOf("live"))
-            .addHeader("cookie", "portcullis=" + cookie);
-        io.vertx.core.http.WebSocket ws = Clients.run(upstreams.vertx(), () -> client.connect(options));
-        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-        ws.closeHandler(closed::tryComplete);
-        io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
-        ws.textMessageHandler(echo::tryComplete);
-        ws.writeTextMessage("ping");
-        assertThat(Clients.await(echo.future())).isEqualTo("echo: ping");
-
-        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-          st.execute("ALTER ROLE replica_c NOLOGIN");
-          st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'replica_c' "
-              + "AND application_name = 'portcullis-change-feed'");
+      Path masterKey = Files.writeString(dir.resolve("master-key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+      TestPortcullis a = TestPortcullis.start(dir.resolve("a"), Map.of("store.url", urlA,
+          "keys.master_key_file", masterKey.toString()));
+      try {
+        try (java.sql.Connection c = postgres.connect(database); java.sql.Statement st = c.createStatement()) {
+          st.execute("GRANT ALL ON SCHEMA public TO " + role);
+          st.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role);
         }
-        await("B's feed to be reconnecting", 10_000,
-            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.CONNECTING);
-        a.portcullis().sessions().revokeUser(ana.identity().userId());
-        assertThat(get(a, "live", cookie)).isNotEqualTo(200);
-        Thread.sleep(1_000);
-        assertThat(closed.future().isComplete()).as("B has not heard of the revocation yet").isFalse();
+        TestPortcullis b = TestPortcullis.start(dir.resolve("b"), Map.of("store.url",
+            urlA.replace("postgres@", role + "@"), "keys.master_key_file", masterKey.toString()));
+        return new FeedPair(a, b, role);
+      } catch (Exception | Error e) {
+        a.close();
+        throw e;
+      }
+    }
 
-        try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
-          st.execute("ALTER ROLE replica_c LOGIN");
-        }
-        await("B's feed back in sync", 20_000,
-            () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
-        // Well before live.recheck_interval (30 s), which would not see it anyway: only the store knows.
-        Clients.await(closed.future(), 5);
-        assertThat(ws.closeStatusCode()).isEqualTo((short) 4403);
-        assertThat(get(b, "live", cookie)).isNotEqualTo(200);
+    /** B's feed connection is ended and cannot come back until {@link #restoreB}. */
+    void cutB() throws Exception {
+      try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+        st.execute("ALTER ROLE " + role + " NOLOGIN");
+        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "' "
+            + "AND application_name = 'portcullis-change-feed'");
+      }
+      await("B's feed to be reconnecting", 10_000,
+          () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.CONNECTING);
+    }
+
+    /** B may connect again; returns once its feed has resynced and is in sync. */
+    void restoreB() throws Exception {
+      try (java.sql.Connection c = postgres.connect("postgres"); java.sql.Statement st = c.createStatement()) {
+        st.execute("ALTER ROLE " + role + " LOGIN");
+      }
+      await("B's feed back in sync", 20_000,
+          () -> b.portcullis().changeFeed().orElseThrow().state() == ChangeFeed.State.IN_SYNC);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        b.close();
+      } finally {
+        a.close();
       }
     }
   }
