@@ -74,6 +74,21 @@ class ReplicasTest {
     }
   }
 
+  /**
+   * On replica a: service {@code busy} (IAP on) reached by group {@code qa@example.com}, which holds
+   * Ana, a local account signed in to it. Returns her session cookie for busy.
+   */
+  static String anaSignedInToBusy(TestPortcullis a, Upstreams upstreams) {
+    a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+    assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
+    assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
+        new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
+    a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
+    User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
+        "a long enough password");
+    return new SignedInSessions(a, null).signIn(ana, "busy").cookie();
+  }
+
   /** The status of a fetch-style GET through the replica's gateway; -1 when the connection failed. */
   static int get(TestPortcullis p, String service, String cookie) {
     try {
@@ -220,14 +235,7 @@ class ReplicasTest {
     try (Upstreams upstreams = new Upstreams(); FeedPair pair = FeedPair.start(dir, "resync", "replica_b")) {
       TestPortcullis a = pair.a();
       TestPortcullis b = pair.b();
-      a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
-      assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
-      assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
-          new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
-      a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
-      User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
-          "a long enough password");
-      String cookie = new SignedInSessions(a, null).signIn(ana, "busy").cookie();
+      String cookie = anaSignedInToBusy(a, upstreams);
       await("B letting Ana in", 10_000, () -> get(b, "busy", cookie) == 200);
 
       pair.cutB();

@@ -68,14 +68,7 @@ class StoreOutageTest {
     TestPortcullis[] r = ReplicasTest.replicas(dir, url);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Upstreams upstreams = new Upstreams(); TestPortcullis a = r[0]; TestPortcullis b = r[1]) {
-      a.createService("busy", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
-      assertThat(a.admin("POST", "/v1/groups", new JsonObject().put("email", "qa@example.com")).status()).isEqualTo(201);
-      assertThat(a.admin("POST", "/v1/groups/qa@example.com/members",
-          new JsonObject().put("member", "user:ana@example.com")).status()).isEqualTo(201);
-      a.grant("projects/default/services/busy", PredefinedRoles.ACCESSOR, "group:qa@example.com");
-      User ana = a.portcullis().accounts().orElseThrow().create("ana@example.com", Optional.empty(),
-          "a long enough password");
-      String cookie = new SignedInSessions(a, null).signIn(ana, "busy").cookie();
+      String cookie = ReplicasTest.anaSignedInToBusy(a, upstreams);
       ReplicasTest.await("both replicas letting Ana in", 10_000,
           () -> ReplicasTest.get(a, "busy", cookie) == 200 && ReplicasTest.get(b, "busy", cookie) == 200);
       assertThat(readyz(a).getString("status")).isEqualTo("ready");
