@@ -131,8 +131,8 @@ final class BearerGate {
       if (!credential.proxyAuthorization()) {
         req.headers().remove("authorization");
       }
-      allow.accept(req, Caller.of(principal, credential.token(),
-          authenticator.expiry(credential.token()).orElse(null), authenticator.keyId(credential.token()).orElse(null)));
+      WorkloadAuthenticator.Held held = authenticator.held(credential.token());
+      allow.accept(req, Caller.of(principal, credential.token(), held.expiry(), held.keyId()));
       return;
     }
     req.resume();

@@ -54,33 +54,21 @@ final class WebSocketTunnel {
       up.headers().set("connection", "Upgrade");
       up.headers().set("upgrade", request.getHeader("upgrade"));
       up.exceptionHandler(e -> log.debug("upgrade to {} ended: {}", route.name(), e.toString()));
-      // The service's response timeout holds for an upgrade too: an upstream that never answers it gets
-      // the 504 page rather than a client left waiting. (Single-threaded: the timer and the answer both
-      // run on this request's event loop.)
-      boolean[] settled = {false};
-      long timer = vertx.setTimer(Math.max(1, route.responseMillis), id -> {
-        if (!settled[0]) {
-          settled[0] = true;
-          up.reset();
-          failed(request, UpstreamTimeoutException.response(route.responseMillis));
-        }
-      });
+      Upgrade upgrade = new Upgrade(request, up);
       up.connect().onComplete(rar -> {
-        if (settled[0]) {
+        if (!upgrade.answered()) {
           if (rar.succeeded() && rar.result().statusCode() == 101) {
             rar.result().netSocket().close(); // answered after the 504 was sent
           }
           return;
         }
-        settled[0] = true;
-        vertx.cancelTimer(timer);
         if (rar.failed()) {
           failed(request, rar.cause());
           return;
         }
         HttpClientResponse answer = rar.result();
         if (answer.statusCode() != 101) {
-          refused(request, up, answer);
+          refused(request, up, answer, upgrade);
           return;
         }
         if (!"websocket".equalsIgnoreCase(answer.getHeader("upgrade"))
@@ -131,7 +119,8 @@ final class WebSocketTunnel {
    * The upstream answered the upgrade with something else: relayed like an ordinary response, streamed
    * with back-pressure, and the upstream exchange released afterwards.
    */
-  private void refused(HttpServerRequest request, HttpClientRequest up, HttpClientResponse answer) {
+  private void refused(HttpServerRequest request, HttpClientRequest up, HttpClientResponse answer,
+      Upgrade upgrade) {
     request.resume();
     HttpServerResponse response = request.response();
     response.setStatusCode(answer.statusCode());
@@ -143,28 +132,81 @@ final class WebSocketTunnel {
     if (!answer.headers().contains("content-length")) {
       response.setChunked(true);
     }
-    // The idle timeout as for any response: an upstream that goes quiet mid-body is cut, unless it is
-    // the client that is slow (Portcullis has stopped reading then, with its write queue full).
-    long[] progress = {response.bytesWritten(), System.nanoTime()};
-    long every = Math.max(50, Math.min(1_000, route.idleMillis / 4));
-    long watchdog = vertx.setPeriodic(every, id -> {
-      long now = System.nanoTime();
-      if (response.bytesWritten() != progress[0] || response.writeQueueFull()) {
-        progress[0] = response.bytesWritten();
-        progress[1] = now;
-      } else if (now - progress[1] >= Deadlines.nanos(route.idleMillis)) {
-        vertx.cancelTimer(id);
+    upgrade.relaying(response);
+    answer.pipeTo(response).onComplete(done -> {
+      upgrade.done();
+      up.reset();
+    });
+  }
+
+  /**
+   * An upgrade's timeouts, on the event loop's {@link Deadlines} sweep like any exchange's: the response
+   * timeout until the upstream answers (then the 504 page), and, when the answer is not 101 and is
+   * relayed as a response, the idle timeout while its body streams. The body goes through a pipe, so
+   * the idle check watches the bytes written to the client instead of each chunk: checked every quarter
+   * of the idle timeout, it counts as quiet only when nothing was written and the client is not the one
+   * holding things up (a full write queue).
+   */
+  private final class Upgrade extends Deadlines.Entry {
+    private final Deadlines deadlines = Deadlines.current(vertx);
+    private final HttpServerRequest request;
+    private final HttpClientRequest up;
+    private boolean timedOut;
+    private HttpServerResponse response; // while a refusal's body is relayed
+    private long written;
+    private long lastProgress;
+
+    Upgrade(HttpServerRequest request, HttpClientRequest up) {
+      this.request = request;
+      this.up = up;
+      deadline = System.nanoTime() + Deadlines.nanos(route.responseMillis);
+      deadlines.add(this);
+    }
+
+    /** The upstream's answer (or failure) came: true when in time, and the response timeout stops. */
+    boolean answered() {
+      deadlines.remove(this);
+      return !timedOut;
+    }
+
+    void relaying(HttpServerResponse relayed) {
+      response = relayed;
+      written = relayed.bytesWritten();
+      lastProgress = System.nanoTime();
+      deadline = lastProgress + checkEvery();
+      deadlines.add(this);
+    }
+
+    void done() {
+      deadlines.remove(this);
+    }
+
+    private long checkEvery() {
+      return Deadlines.nanos(Math.max(Deadlines.TICK_MILLIS, Math.min(1_000, route.idleMillis / 4)));
+    }
+
+    @Override
+    void expired(long now) {
+      if (response == null) {
+        timedOut = true;
+        deadlines.remove(this);
+        up.reset();
+        failed(request, UpstreamTimeoutException.response(route.responseMillis));
+      } else if (response.bytesWritten() != written || response.writeQueueFull()) {
+        written = response.bytesWritten();
+        lastProgress = now;
+        deadline = now + checkEvery();
+      } else if (now - lastProgress >= Deadlines.nanos(route.idleMillis)) {
+        deadlines.remove(this);
         log.debug("the refused upgrade's answer from {} went quiet; cutting it", route.name());
         // The client's connection first (an upgrade is HTTP/1.1), so that it sees the body cut short:
         // the upstream's reset would otherwise end the pipe, and the response with it, as if complete.
         request.connection().close();
         up.reset();
+      } else {
+        deadline = now + checkEvery();
       }
-    });
-    answer.pipeTo(response).onComplete(done -> {
-      vertx.cancelTimer(watchdog);
-      up.reset();
-    });
+    }
   }
 
   /** The two sockets of an upgraded connection. */

@@ -242,13 +242,8 @@ public final class Sessions {
    * change feed was away, when a revocation may have been missed. Blocking; returns how many.
    */
   public int recheckRevoked(java.util.Collection<String> idHashes) {
-    List<String> revokedNow = new java.util.ArrayList<>();
-    for (String h : idHashes) {
-      Optional<Session> s = repository.find(h);
-      if (s.isEmpty() || s.get().revoked()) {
-        revokedNow.add(h);
-      }
-    }
+    java.util.Set<String> live = repository.notRevokedAmong(idHashes);
+    List<String> revokedNow = idHashes.stream().filter(h -> !live.contains(h)).toList();
     if (!revokedNow.isEmpty()) {
       forget(revokedNow);
     }

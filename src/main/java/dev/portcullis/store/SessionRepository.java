@@ -103,6 +103,32 @@ public final class SessionRepository {
     });
   }
 
+  /** Which of these sessions (by id hash) are stored and not revoked; one query per 500 of them. */
+  public java.util.Set<String> notRevokedAmong(java.util.Collection<String> idHashes) {
+    List<String> all = List.copyOf(idHashes);
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (int from = 0; from < all.size(); from += 500) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      db.inTransaction(c -> {
+        String sql = "SELECT id_hash FROM sessions WHERE revoked = ? AND id_hash IN ("
+            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setBoolean(1, false);
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(i + 2, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              found.add(rs.getString(1));
+            }
+          }
+        }
+        return null;
+      });
+    }
+    return found;
+  }
+
   /** Revokes the session and, for a central one, every host session under it. Returns all hashes revoked. */
   public List<String> revokeFamily(String centralHash) {
     return db.inTransaction(c -> {

@@ -81,42 +81,31 @@ public final class WorkloadAuthenticator {
   }
 
   /**
-   * When a token already verified stops being valid: from the cache, else from its own {@code exp} (it
-   * was verified, so reading it unverified is safe). Empty when it has none.
+   * What a connection opened with a token needs to be ended on time: when the token stops being valid
+   * (null when it has no {@code exp}) and, for a service account's JWT, the key that signed it (null
+   * otherwise).
    */
-  public Optional<Instant> expiry(String token) {
-    Verified v = token.length() > MAX_TOKEN_LENGTH ? null : cache.getIfPresent(Tokens.hash(token));
-    if (v != null) {
-      return Optional.of(v.expiry());
-    }
-    try {
-      java.util.Date exp = com.nimbusds.jwt.JWTParser.parse(token).getJWTClaimsSet().getExpirationTime();
-      return Optional.ofNullable(exp).map(java.util.Date::toInstant);
-    } catch (java.text.ParseException | RuntimeException e) {
-      return Optional.empty();
-    }
-  }
+  public record Held(Instant expiry, String keyId) {}
 
   /**
-   * The service-account key that signed a token already verified, so that a connection opened with it
-   * can be ended when the key is deleted: from the cache, else from the token's own header when it is a
-   * service account's (it was verified, so reading it unverified is safe). Empty for a trusted issuer's
-   * token.
+   * {@link Held} for a token already verified: from the cache, else from the token itself (it was
+   * verified, so reading it unverified is safe); one lookup or one parse for both.
    */
-  public Optional<String> keyId(String token) {
+  public Held held(String token) {
     Verified v = token.length() > MAX_TOKEN_LENGTH ? null : cache.getIfPresent(Tokens.hash(token));
     if (v != null) {
-      return v.keyId();
+      return new Held(v.expiry(), v.keyId().orElse(null));
     }
     try {
-      SignedJWT jwt = (SignedJWT) JWTParser.parse(token);
-      String iss = jwt.getJWTClaimsSet().getIssuer();
-      if (iss == null || !ServiceAccountName.inReservedDomain(iss)) {
-        return Optional.empty();
-      }
-      return Optional.ofNullable(jwt.getHeader().getKeyID());
+      JWT jwt = JWTParser.parse(token);
+      com.nimbusds.jwt.JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      Instant expiry = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
+      String iss = claims.getIssuer();
+      String keyId = jwt instanceof SignedJWT signed && iss != null && ServiceAccountName.inReservedDomain(iss)
+          ? signed.getHeader().getKeyID() : null;
+      return new Held(expiry, keyId);
     } catch (ParseException | RuntimeException e) {
-      return Optional.empty();
+      return new Held(null, null);
     }
   }
 
