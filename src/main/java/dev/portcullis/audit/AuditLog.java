@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements AuditSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
-  /** Called on the writer thread after each commit, with the records it made durable; must not block. */
+  /**
+   * Called on the writer thread after each commit, with the records it made durable (an {@link AuditCommit});
+   * must not block.
+   */
   @FunctionalInterface
   public interface CommitListener {
     void committed(List<AuditRecord> records);
@@ -54,8 +57,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private record Sync(CompletableFuture<Long> done) {}
 
-  /** An event waiting for the writer, with its fields already encoded by the thread that recorded it. */
-  private record Pending(AuditEvent event, byte[] fields) {}
+  /**
+   * An event waiting for the writer, with its fields already encoded by the thread that recorded it, and
+   * what the store's block needs to know of it (time, member, service, tags), read there too: the writer
+   * then touches nothing else of the event.
+   */
+  record Pending(AuditEvent event, byte[] fields, long millis, String member, String service, int tags) {}
 
   private static final Object CLOSE = new Object();
   /** How often, under load, the writer takes what has queued, seals it and appends it (not fsync). */
@@ -77,13 +84,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private volatile boolean closed;
 
   // Owned by the writer thread after construction.
-  private final Json line = new Json();
-  private final Json out = new Json(64 << 10, 16 << 20); // the lines of one slice, newline-terminated
+  private final AuditRecord.Sealer sealer = new AuditRecord.Sealer();
+  private AuditCommit building; // the records written since the last commit, and their bytes
   private FileChannel channel;
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
   private long seq;
-  private String prev;
+  private final byte[] prev = new byte[64]; // the last record's hash, as hex
 
   private AuditLog(Path dir, String replica, Options options, CommitListener listener) throws IOException {
     this.dir = dir;
@@ -92,6 +99,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     this.listener = listener;
     openTail();
     committedSeq.set(seq);
+    this.building = new AuditCommit(AuditCommit.INITIAL_BYTES);
     this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).unstarted(this::run);
   }
 
@@ -146,7 +154,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       log.error("audit: cannot encode an event of kind {}; it is dropped", event.kind(), failure);
       return false;
     }
-    queue.offer(new Pending(event, fields));
+    String member = event.principal() == null ? null : event.principal().member();
+    queue.offer(new Pending(event, fields, event.time().toEpochMilli(), member, event.service(), AuditCommit.tags(event)));
     if (writerIdle) {
       LockSupport.unpark(writer); // only after a quiet spell: under load the writer wakes by itself
     }
@@ -202,13 +211,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private void run() {
     List<Object> batch = new ArrayList<>();
-    List<AuditRecord> uncommitted = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
     long lastCommit = System.nanoTime() - interval;
     boolean closing = false;
+    byte[] prevBefore = new byte[64];
     while (!closing) {
-      long wait = uncommitted.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
+      long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
       Object first = queue.poll();
       if (first == null && wait > 0) {
         // Nothing to do until an event comes (or the commit is due): say so before looking once more,
@@ -238,10 +247,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       if (Thread.interrupted()) {
         closing = true;
       }
-      out.reset();
       long seqBefore = seq;
-      String prevBefore = prev;
-      List<AuditRecord> sealed = new ArrayList<>();
+      System.arraycopy(prev, 0, prevBefore, 0, 64);
+      int countBefore = building.size();
+      Json out = building.bytes;
+      int sliceStart = out.size(); // this slice's lines are sealed after those of the window's earlier slices
       int events = 0;
       for (Object item : batch) {
         if (item instanceof Pending) {
@@ -255,36 +265,35 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } else if (item instanceof Sync s) {
           syncs.add(s);
         } else if (item instanceof Pending p) {
-          long offset = segmentSize + out.size(); // where this line will start in the segment
-          AuditRecord r = AuditRecord.seal(seq + 1, prev, p.event(), p.fields(), line);
-          seq = r.seq();
-          prev = r.hash();
-          sealed.add(r.at(new AuditRecord.Position(segmentFirst, offset, line.size() + 1)));
-          out.append(line).raw('\n');
+          int lineStart = out.size();
+          sealer.seal(out, seq + 1, prev, p.fields());
+          out.raw('\n');
+          seq++;
+          building.add(seq, p, segmentFirst, segmentSize + (lineStart - sliceStart));
         }
       }
       batch.clear();
-      if (!sealed.isEmpty()) {
+      if (building.size() > countBefore) {
         try {
-          write();
-          uncommitted.addAll(sealed);
+          write(out, sliceStart);
         } catch (IOException e) {
           // The chain goes on from the last record on disk, so the file stays verifiable.
           writeErrors.incrementAndGet();
-          log.error("audit: cannot write {} records to {}: {}", sealed.size(), dir, e.toString());
+          log.error("audit: cannot write {} records to {}: {}", building.size() - countBefore, dir, e.toString());
+          building.dropFrom(countBefore, sliceStart);
           seq = seqBefore;
-          prev = prevBefore;
+          System.arraycopy(prevBefore, 0, prev, 0, 64);
           reopenAfterError();
         }
       }
       boolean due = System.nanoTime() - lastCommit >= interval;
-      if (!uncommitted.isEmpty() && (due || closing || !syncs.isEmpty())) {
+      if (!building.isEmpty() && (due || closing || !syncs.isEmpty())) {
         try {
           channel.force(false);
           lastCommit = System.nanoTime();
           committedSeq.set(seq);
-          List<AuditRecord> done = List.copyOf(uncommitted);
-          uncommitted.clear();
+          AuditCommit done = building;
+          building = new AuditCommit(done.bytes.size() + done.bytes.size() / 4);
           notifyListener(done);
           if (segmentSize >= options.segmentBytes()) {
             startSegment(seq + 1);
@@ -315,8 +324,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
-  private void write() throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(out.buffer(), 0, out.size());
+  private void write(Json out, int from) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(out.buffer(), from, out.size() - from);
     while (buf.hasRemaining()) {
       segmentSize += channel.write(buf);
     }
@@ -342,7 +351,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private void openTail() throws IOException {
     List<Path> segments = AuditFiles.segments(dir, replica);
     seq = 0;
-    prev = AuditRecord.GENESIS;
+    setPrev(AuditRecord.GENESIS);
     Path tail = null;
     for (int i = segments.size() - 1; i >= 0 && tail == null; i--) {
       Path p = segments.get(i);
@@ -371,7 +380,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       AuditRecord last = AuditRecord.parse(new String(bytes, start, end - 1 - start, StandardCharsets.UTF_8));
       seq = last.seq();
-      prev = last.hash();
+      setPrev(last.hash()); // 64 hex digits: parse() refuses a line without them
       tail = p;
       segmentSize = end;
       segmentFirst = AuditFiles.firstSeq(p);
@@ -381,6 +390,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     } else {
       channel = FileChannel.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
+  }
+
+  private void setPrev(String hash) {
+    byte[] b = hash.getBytes(StandardCharsets.ISO_8859_1);
+    if (b.length != 64) {
+      throw new IllegalStateException("audit: the last record's hash is not 64 hex digits: " + hash);
+    }
+    System.arraycopy(b, 0, prev, 0, 64);
   }
 
   private void startSegment(long firstSeq) throws IOException {

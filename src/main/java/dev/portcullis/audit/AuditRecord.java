@@ -92,6 +92,44 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
     return out.toBytes();
   }
 
+  /** Where a sealed line's hash starts, counted back from the line's end: {@code <64 hex>"}}. */
+  static final int HASH_FROM_END = 66;
+
+  /**
+   * Seals encoded events into the chain in place, for the writer: each line is written at the end of the
+   * buffer the writer appends to the file, hashed there, and its hash becomes the next line's prev, with
+   * no String or record made per event. The lines are those {@link #seal} makes. One per thread.
+   */
+  static final class Sealer {
+    private final MessageDigest md = newSha256();
+    private final byte[] digest = new byte[32];
+
+    /**
+     * Appends record seq (without a newline) to out, sealed after prev, which holds the previous hash as
+     * 64 lowercase hex digits, and replaces prev with this record's hash.
+     */
+    void seal(Json out, long seq, byte[] prev, byte[] fields) {
+      int start = out.size();
+      out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":\"").bytes(prev).raw('"').bytes(fields).raw('}');
+      md.update(out.buffer(), start, out.size() - start);
+      try {
+        md.digest(digest, 0, digest.length);
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException(e);
+      }
+      out.cut(1);
+      out.ascii(",\"hash\":\"");
+      int hashAt = out.size();
+      out.hex(digest).ascii("\"}");
+      System.arraycopy(out.buffer(), hashAt, prev, 0, 64);
+    }
+  }
+
+  /** The hash of a sealed line held in buf from start to end (without the newline). */
+  static String hashOf(byte[] buf, int end) {
+    return new String(buf, end - HASH_FROM_END, 64, StandardCharsets.ISO_8859_1);
+  }
+
   private static void head(Json out, long seq, String prev) {
     out.reset();
     out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":");
@@ -189,13 +227,15 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
     return sealedFrom != null ? sealedFrom : AuditEvent.fromJson(json());
   }
 
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(AuditRecord::newSha256);
+
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  });
+  }
 
   static String sha256(String text) {
     MessageDigest md = SHA_256.get();

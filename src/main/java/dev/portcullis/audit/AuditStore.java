@@ -71,22 +71,51 @@ public final class AuditStore {
    * seq are left out; returns how many were new.
    */
   public int insert(String replica, List<AuditRecord> records) {
-    if (records.isEmpty()) {
+    return insertAll(replica, List.of(records));
+  }
+
+  /**
+   * Stores several lists of a replica's records, in seq order, in one transaction: those at or before
+   * the replica's last stored seq are left out; returns how many were new. A writer's commit window
+   * ({@link AuditCommit}) that is one run is stored as one block from what the writer gathered, without
+   * building its records.
+   */
+  public int insertAll(String replica, List<? extends List<AuditRecord>> lists) {
+    if (lists.stream().allMatch(List::isEmpty)) {
       return 0;
     }
     return db.inTransaction(c -> {
       long last = lastSeq(c, replica);
-      List<AuditRecord> fresh = new ArrayList<>(records.size());
-      for (AuditRecord r : records) {
-        if (r.seq() > last) {
-          fresh.add(r);
-          last = r.seq();
+      int added = 0;
+      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+        for (List<AuditRecord> records : lists) {
+          if (records.isEmpty()) {
+            continue;
+          }
+          if (records instanceof AuditCommit commit && commit.lastSeq() <= last) {
+            continue;
+          }
+          Block whole = records instanceof AuditCommit commit && commit.firstSeq() > last
+              ? Block.of(commit, pointAtFiles) : null;
+          if (whole != null) {
+            whole.bind(ps, replica);
+            ps.executeUpdate();
+            added += records.size();
+            last = whole.lastSeq();
+            continue;
+          }
+          List<AuditRecord> fresh = new ArrayList<>(records.size());
+          for (AuditRecord r : records) {
+            if (r.seq() > last) {
+              fresh.add(r);
+              last = r.seq();
+            }
+          }
+          insertBlocks(ps, replica, fresh);
+          added += fresh.size();
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-        insertBlocks(ps, replica, fresh);
-      }
-      return fresh.size();
+      return added;
     });
   }
 
@@ -166,6 +195,19 @@ public final class AuditStore {
       return new Block(first.seq(), last.seq(), timeMin, timeMax, records.size(), spaced(members),
           spaced(services), spaced(tags), last.hash(), lines == null ? null : lines.toString(),
           point ? first.at() : null, bytes);
+    }
+
+    /**
+     * A writer's whole commit window as one block, from what the writer gathered; null when it is not one
+     * run or too big for one block (then its records are stored as any others).
+     */
+    static Block of(AuditCommit c, boolean pointAtFiles) {
+      if (!c.oneRun() || c.size() > BLOCK_RECORDS || c.byteLength() >= BLOCK_CHARS) {
+        return null;
+      }
+      return new Block(c.firstSeq(), c.lastSeq(), c.timeMin(), c.timeMax(), c.size(), spaced(c.members()),
+          spaced(c.services()), spaced(c.tagNames()), c.lastHash(), pointAtFiles ? null : c.lines(),
+          pointAtFiles ? c.start() : null, pointAtFiles ? c.byteLength() : 0);
     }
 
     void bind(PreparedStatement ps, String replica) throws SQLException {

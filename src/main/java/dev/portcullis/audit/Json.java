@@ -55,9 +55,14 @@ final class Json {
 
   /** Appends bytes written elsewhere (an event's fields, already encoded). */
   Json bytes(byte[] b) {
-    room(b.length);
-    System.arraycopy(b, 0, buf, size, b.length);
-    size += b.length;
+    return bytes(b, 0, b.length);
+  }
+
+  /** Appends part of an array. */
+  Json bytes(byte[] b, int from, int length) {
+    room(length);
+    System.arraycopy(b, from, buf, size, length);
+    size += length;
     return this;
   }
 
@@ -102,7 +107,20 @@ final class Json {
   }
 
   Json number(long v) {
-    return ascii(Long.toString(v));
+    if (v < 0) {
+      return ascii(Long.toString(v));
+    }
+    int digits = 1;
+    for (long rest = v / 10; rest != 0; rest /= 10) {
+      digits++;
+    }
+    room(digits);
+    for (int i = size + digits - 1; i >= size; i--) {
+      buf[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    size += digits;
+    return this;
   }
 
   /** JSON text written elsewhere (an encoded object), as UTF-8. */
@@ -184,8 +202,14 @@ final class Json {
 
   /** Bytes as lowercase hex. */
   Json hex(byte[] bytes) {
-    room(bytes.length * 2);
-    for (byte b : bytes) {
+    return hex(bytes, bytes.length);
+  }
+
+  /** The first n bytes as lowercase hex. */
+  Json hex(byte[] bytes, int n) {
+    room(n * 2);
+    for (int i = 0; i < n; i++) {
+      byte b = bytes[i];
       buf[size++] = HEX[b >> 4 & 0xf];
       buf[size++] = HEX[b & 0xf];
     }

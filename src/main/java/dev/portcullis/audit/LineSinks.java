@@ -80,20 +80,27 @@ public final class LineSinks implements AuditLog.CommitListener, AutoCloseable {
         }
         continue;
       }
-      List<AuditRecord> all = new ArrayList<>(batch);
-      List<List<AuditRecord>> more = new ArrayList<>();
-      queue.drainTo(more);
-      more.forEach(all::addAll);
+      List<List<AuditRecord>> all = new ArrayList<>();
+      all.add(batch);
+      queue.drainTo(all);
       write(all);
     }
   }
 
-  private void write(List<AuditRecord> records) {
-    StringBuilder sb = new StringBuilder(records.size() * 400);
-    for (AuditRecord r : records) {
-      sb.append(r.line()).append('\n');
+  private void write(List<List<AuditRecord>> lists) {
+    java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream(64 << 10);
+    long records = 0;
+    for (List<AuditRecord> list : lists) {
+      if (list instanceof AuditCommit c) {
+        lines.write(c.bytes.buffer(), 0, c.byteLength()); // the lines as the writer wrote them
+      } else {
+        for (AuditRecord r : list) {
+          lines.writeBytes((r.line() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      records += list.size();
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = lines.toByteArray();
     if (file.isPresent()) {
       try (OutputStream out = Files.newOutputStream(file.get(), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
           StandardOpenOption.WRITE)) {
@@ -106,7 +113,7 @@ public final class LineSinks implements AuditLog.CommitListener, AutoCloseable {
       s.write(bytes, 0, bytes.length);
       s.flush();
     });
-    written.addAndGet(records.size());
+    written.addAndGet(records);
   }
 
   /** Writes what is queued, then stops. */

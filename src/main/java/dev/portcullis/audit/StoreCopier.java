@@ -12,13 +12,19 @@ import org.slf4j.LoggerFactory;
  * Copies committed audit records into the store on its own thread, so neither the request path nor
  * the file writer ever waits on the database. It first replays the replica's files from the last
  * stored seq (what a crash left out of the store), then copies each commit as the writer hands it
- * over. Inserts are idempotent, so a record seen both ways is stored once. When the store fails, the
+ * over (under load, the commits of up to 200 ms in one transaction, each a block). Inserts are idempotent, so a record seen both ways is stored once. When the store fails, the
  * batch is retried until it succeeds or the copier is closed; anything still missing then is picked
  * up by the replay at the next start.
  */
 public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreCopier.class);
   private static final List<AuditRecord> STOP = List.of();
+  /**
+   * Under load, the least time between two transactions: each costs the store a fixed amount (locks,
+   * its own log write) whatever it holds, so windows that come closer together are gathered into one.
+   * After a quiet spell a window is stored at once.
+   */
+  private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final AuditStore store;
   private final LinkedBlockingQueue<List<AuditRecord>> queue = new LinkedBlockingQueue<>();
@@ -89,6 +95,7 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     } catch (Exception e) {
       log.error("audit: replay of replica {} failed: {}", l.replica(), e.toString());
     }
+    long lastCopy = System.nanoTime() - GATHER_NANOS;
     while (true) {
       List<AuditRecord> batch;
       try {
@@ -99,33 +106,44 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       if (batch == STOP) {
         return;
       }
-      List<AuditRecord> more = new ArrayList<>(batch);
-      List<List<AuditRecord>> drained = new ArrayList<>();
-      queue.drainTo(drained);
-      boolean stop = false;
-      for (List<AuditRecord> d : drained) {
-        if (d == STOP) {
-          stop = true;
-        } else {
-          more.addAll(d);
-        }
+      long early = lastCopy + GATHER_NANOS - System.nanoTime();
+      if (early > 0 && !closing) {
+        java.util.concurrent.locks.LockSupport.parkNanos(early);
       }
-      copy(l.replica(), more);
+      lastCopy = System.nanoTime();
+      // Whatever else queued meanwhile goes in the same transaction; each commit window stays whole, so
+      // that the store can take it as one block without building its records.
+      List<List<AuditRecord>> lists = new ArrayList<>();
+      lists.add(batch);
+      queue.drainTo(lists);
+      boolean stop = lists.removeIf(list -> list == STOP); // by identity: a list's equals would read it
+      copy(l.replica(), lists);
       if (stop) {
         return;
       }
     }
   }
 
-  private void copy(String replica, List<AuditRecord> records) {
+  private void copy(String replica, List<List<AuditRecord>> lists) {
+    long last = 0;
+    int records = 0;
+    for (List<AuditRecord> list : lists) {
+      if (!list.isEmpty()) {
+        last = Math.max(last, list instanceof AuditCommit c ? c.lastSeq() : list.getLast().seq());
+        records += list.size();
+      }
+    }
+    if (records == 0) {
+      return;
+    }
     long backoff = 100;
     while (true) {
       try {
-        store.insert(replica, records);
-        storedSeq.accumulateAndGet(records.getLast().seq(), Math::max);
+        store.insertAll(replica, lists);
+        storedSeq.accumulateAndGet(last, Math::max);
         return;
       } catch (RuntimeException e) {
-        log.error("audit: cannot copy {} records into the store (retrying): {}", records.size(), e.toString());
+        log.error("audit: cannot copy {} records into the store (retrying): {}", records, e.toString());
         if (closing) {
           return; // the file has them; the next start replays them
         }

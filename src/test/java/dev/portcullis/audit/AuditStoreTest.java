@@ -164,6 +164,101 @@ class AuditStoreTest {
     assertThat(store.verify(replica).problem()).isEqualTo(ChainVerifier.Problem.EDITED);
   }
 
+  /**
+   * Events of every shape a block summarizes: several members and services, each outcome, anonymous and
+   * break-glass callers, admin changes with and without a service, text beyond ASCII.
+   */
+  static AuditEvent mixed(int i) {
+    Instant t = Instant.parse("2026-11-23T10:00:00Z").plusMillis(997L * (i % 7) + i);
+    return switch (i % 6) {
+      case 0 -> at(t, "ann@example.com", "dash", Outcome.ALLOW);
+      case 1 -> at(t, "bob@example.com", "wiki", Outcome.DENY);
+      case 2 -> AuditEvent.decision(t, "r" + i, Principal.ANONYMOUS, "192.0.2.9", "Mozilla/5.0 é ✓ 😀",
+          "dash", "GET", "dash.example.com", "/naïve", Outcome.DENY, "no binding", 3);
+      case 3 -> AuditEvent.admin(t, "a" + i, new Principal(null, "bootstrap admin token", "admin-token", "breakGlass"),
+          "127.0.0.1", "policy.set", "services/wiki", "wiki", null, new io.vertx.core.json.JsonObject().put("v", i));
+      case 4 -> AuditEvent.admin(t, null, new Principal("cy@example.com", "cy", "admin-api", "user"), "127.0.0.1",
+          "group.member.add", "groups/eng", null, null, null);
+      default -> at(t, "dee@example.com", "notebooks", Outcome.ERROR);
+    };
+  }
+
+  /** Every column of a replica's blocks but the replica, in seq order. */
+  static List<List<String>> rows(Database db, String replica) {
+    return db.inTransaction(c -> {
+      List<List<String>> out = new java.util.ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, time_min, time_max, records,"
+          + " members, services, tags, last_hash, lines, segment, byte_offset, byte_length FROM audit_blocks"
+          + " WHERE replica = ? ORDER BY first_seq")) {
+        ps.setString(1, replica);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            List<String> row = new java.util.ArrayList<>();
+            for (int col = 1; col <= 13; col++) {
+              row.add(rs.getString(col));
+            }
+            out.add(row);
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Writes mixed events through a log, stores each commit window the writer hands over as it comes (one
+   * block from what the writer gathered) under one replica name and the same records one by one under
+   * another, and returns both replicas' rows: they must be the same.
+   */
+  static List<List<List<String>>> storedBothWays(Path dataDir, Database db, AuditStore store) throws Exception {
+    List<List<AuditRecord>> windows = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, windows::add)) {
+      replica = log.replica();
+      log.record(mixed(0));
+      log.sync(); // a window of one
+      for (int i = 1; i < 300; i++) {
+        log.record(mixed(i));
+      }
+      log.sync();
+    }
+    assertThat(windows).allSatisfy(w -> assertThat(w).isInstanceOf(AuditCommit.class));
+    assertThat(windows.stream().mapToInt(List::size).sum()).isEqualTo(300);
+    assertThat(windows.stream().mapToInt(List::size).max().orElseThrow()).as("a window of many").isGreaterThan(1);
+    // The records built from a window are the chain as written: seq, prev, hash and line agree.
+    String prev = AuditRecord.GENESIS;
+    long seq = 0;
+    for (List<AuditRecord> w : windows) {
+      for (AuditRecord r : w) {
+        assertThat(r.seq()).isEqualTo(++seq);
+        assertThat(r.prev()).isEqualTo(prev);
+        assertThat(r.intact()).isTrue();
+        AuditRecord parsed = AuditRecord.parse(r.line());
+        assertThat(List.of(parsed.seq(), parsed.prev(), parsed.hash())).isEqualTo(List.of(r.seq(), r.prev(), r.hash()));
+        byte[] file = Files.readAllBytes(AuditFiles.segment(AuditFiles.directory(dataDir), replica, r.at().segment()));
+        assertThat(new String(file, (int) r.at().offset(), r.at().length(), StandardCharsets.UTF_8))
+            .as("the line where its place says").isEqualTo(r.line() + "\n");
+        prev = r.hash();
+      }
+    }
+    for (List<AuditRecord> w : windows) {
+      assertThat(((AuditCommit) w).oneRun()).as("stored as one block from what was gathered").isTrue();
+      store.insertAll("whole", List.of(w));
+      store.insert("one-by-one", new java.util.ArrayList<>(w));
+    }
+    // A window stored again (a retry after a failed transaction) adds nothing.
+    assertThat(store.insertAll("whole", windows)).isZero();
+    return List.of(rows(db, "whole"), rows(db, "one-by-one"));
+  }
+
+  @Test
+  void aCommitWindowIsStoredAsTheBlockItsRecordsMake() throws Exception {
+    List<List<List<String>>> both = storedBothWays(dataDir, db, store);
+    assertThat(both.get(0)).hasSizeGreaterThan(1).isEqualTo(both.get(1));
+    assertThat(String.join("\n", blocks())).contains("Mozilla/5.0 é ✓ 😀", "/naïve");
+    assertThat(store.lastSeq("whole")).isEqualTo(300);
+  }
+
   private List<String> blocks() {
     return db.inTransaction(c -> {
       List<String> out = new java.util.ArrayList<>();

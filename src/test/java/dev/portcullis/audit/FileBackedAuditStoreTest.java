@@ -37,6 +37,16 @@ class FileBackedAuditStoreTest {
     db.close();
   }
 
+  @Test
+  void aCommitWindowPointsAtTheSameLinesAsItsRecordsDo() throws Exception {
+    List<List<List<String>>> both = AuditStoreTest.storedBothWays(dataDir, db, store);
+    assertThat(both.get(0)).hasSizeGreaterThan(1).isEqualTo(both.get(1));
+    assertThat(both.get(0)).allSatisfy(row -> {
+      assertThat(row.get(9)).as("lines: pointed at, not held").isNull();
+      assertThat(row.get(10)).as("segment").isNotNull();
+    });
+  }
+
   /** Writes n events through the log and the copier, in several commits and segments; returns the replica. */
   private String write(int n, AuditLog.Options options) throws Exception {
     StoreCopier copier = new StoreCopier(store);
