@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The local, append-only, hash-chained audit file of one replica.
  *
- * <p>The request path calls {@link #record}, which only offers the event to a bounded queue and never
- * waits: when the queue is full (the disk is far behind) the event is dropped and counted in
+ * <p>The request path calls {@link #record}, which only encodes the event's fields and offers it to its
+ * thread's own bounded queue, and never waits: when the queue is full (the disk is far behind) the
+ * event is dropped and counted in
  * {@link #dropped()}, because stalling requests on the audit disk would turn a slow disk into an
  * outage. Size the queue so that this never happens in practice; alert on the counter.
  *
@@ -47,7 +49,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   /**
-   * @param queueCapacity events that may wait for the writer before new ones are dropped
+   * @param queueCapacity events that may wait for the writer, per recording thread, before new ones are
+   *     dropped
    * @param commitIntervalMillis the group-commit window
    * @param segmentBytes a new segment is started once the current one has grown past this
    */
@@ -62,7 +65,32 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    * what the store's block needs to know of it (time, member, service, tags), read there too: the writer
    * then touches nothing else of the event.
    */
-  record Pending(AuditEvent event, byte[] fields, long millis, String member, String service, int tags) {}
+  record Pending(AuditEvent event, byte[] chunk, int from, int length, long millis, String member, String service,
+      int tags) {}
+
+  /**
+   * One recording thread's queue. Only that thread offers to it, so the event loops never contend with
+   * each other on one queue or one counter (each such contended write moves a cache line from core to
+   * core); the writer empties every lane in turn. The thread encodes its events' fields one after the
+   * other into its current chunk, so the writer reads them in order from a few arrays instead of one
+   * array per event.
+   */
+  private static final class Lane {
+    final Thread owner = Thread.currentThread();
+    final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    final AtomicInteger queued = new AtomicInteger(); // bounded by the queue capacity
+    Json chunk = new Json(CHUNK_BYTES, Integer.MAX_VALUE); // the owner's only
+
+    /** The chunk to encode the next event into: a fresh one when this one is nearly full. */
+    Json chunk() {
+      if (chunk.size() > CHUNK_BYTES - 2048) {
+        chunk = new Json(CHUNK_BYTES, Integer.MAX_VALUE);
+      }
+      return chunk;
+    }
+  }
+
+  private static final int CHUNK_BYTES = 32 << 10;
 
   private static final Object CLOSE = new Object();
   /** How often, under load, the writer takes what has queued, seals it and appends it (not fsync). */
@@ -72,10 +100,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final String replica;
   private final Options options;
   private final CommitListener listener;
-  // Lock-free: the event loops offer without ever taking a lock the writer could hold while it drains
-  // (with a locked queue, two event loops and the writer contend on every event). Bounded by `queued`.
-  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
+  // Lock-free: the event loops offer without ever taking a lock the writer could hold while it drains,
+  // each to a lane of its own. Syncs and the close come through `control`.
+  private final ThreadLocal<Lane> lane = ThreadLocal.withInitial(this::newLane);
+  private final CopyOnWriteArrayList<Lane> lanes = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedQueue<Object> control = new ConcurrentLinkedQueue<>();
   private volatile boolean writerIdle;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
@@ -139,27 +168,38 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       dropped.incrementAndGet();
       return false;
     }
-    if (queued.incrementAndGet() > options.queueCapacity()) {
-      queued.decrementAndGet();
+    Lane l = lane.get();
+    if (l.queued.incrementAndGet() > options.queueCapacity()) {
+      l.queued.decrementAndGet();
       dropped.incrementAndGet();
       return false;
     }
-    byte[] fields;
+    Json chunk = l.chunk();
+    int from = chunk.size();
     try {
-      fields = AuditRecord.fields(event);
+      event.appendFields(chunk);
     } catch (RuntimeException failure) {
       // One event that cannot be encoded must not fail the request that recorded it.
-      queued.decrementAndGet();
+      chunk.cut(chunk.size() - from);
+      l.queued.decrementAndGet();
       writeErrors.incrementAndGet();
       log.error("audit: cannot encode an event of kind {}; it is dropped", event.kind(), failure);
       return false;
     }
     String member = event.principal() == null ? null : event.principal().member();
-    queue.offer(new Pending(event, fields, event.time().toEpochMilli(), member, event.service(), AuditCommit.tags(event)));
+    // The chunk's array is read after the encoding: it is a larger copy if the event did not fit.
+    l.queue.offer(new Pending(event, chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(),
+        member, event.service(), AuditCommit.tags(event)));
     if (writerIdle) {
       LockSupport.unpark(writer); // only after a quiet spell: under load the writer wakes by itself
     }
     return true;
+  }
+
+  private Lane newLane() {
+    Lane l = new Lane();
+    lanes.add(l);
+    return l;
   }
 
   /** Events dropped because the queue was full or the log closed. */
@@ -188,6 +228,23 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #sync()}, waiting at most the timeout; the last committed seq either way (at once once the
+   * log is closed).
+   */
+  public long sync(long timeoutMillis) throws InterruptedException {
+    if (closed) {
+      return committedSeq.get();
+    }
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    control(new Sync(done));
+    try {
+      return done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return committedSeq.get();
+    }
+  }
+
   /** Stops taking events, writes and commits everything queued, and stops the writer. */
   @Override
   public void close() {
@@ -205,12 +262,25 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   /** A sync or close: never dropped, and the writer is woken for it at once. */
   private void control(Object item) {
-    queue.offer(item);
+    control.offer(item);
     LockSupport.unpark(writer);
   }
 
+  /** Whether a sync, the close or an event waits (an event counted may still be being encoded). */
+  private boolean waiting() {
+    if (!control.isEmpty()) {
+      return true;
+    }
+    for (Lane l : lanes) {
+      if (l.queued.get() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void run() {
-    List<Object> batch = new ArrayList<>();
+    List<Pending> batch = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
     long lastCommit = System.nanoTime() - interval;
@@ -218,30 +288,46 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     byte[] prevBefore = new byte[64];
     while (!closing) {
       long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-      Object first = queue.poll();
-      if (first == null && wait > 0) {
+      boolean work = waiting();
+      if (!work && wait > 0) {
         // Nothing to do until an event comes (or the commit is due): say so before looking once more,
         // so an event offered in between either is seen here or unparks the writer.
         writerIdle = true;
-        first = queue.poll();
-        if (first == null) {
+        work = waiting();
+        if (!work) {
           LockSupport.parkNanos(wait);
-          first = queue.poll();
+          work = waiting();
         }
         writerIdle = false;
       }
-      if (first != null) {
-        batch.add(first);
+      if (work) {
         // Under load, take events a slice at a time (every DRAIN_NANOS) rather than one wake-up per event,
         // and commit when the commit is due: slices small enough that the events are still in cache when
         // they are sealed. A sync or close unparks it early. After a quiet spell the commit is already
         // due, so a lone event is committed at once.
         long untilDue = lastCommit + interval - System.nanoTime();
-        if (untilDue > 0 && !(first instanceof Sync) && first != CLOSE) {
+        if (untilDue > 0 && control.isEmpty()) {
           LockSupport.parkNanos(Math.min(untilDue, DRAIN_NANOS));
         }
-        for (Object o = queue.poll(); o != null; o = queue.poll()) {
-          batch.add(o);
+        // Syncs and the close first: whatever was recorded before them is in the lanes by now.
+        for (Object o = control.poll(); o != null; o = control.poll()) {
+          if (o == CLOSE) {
+            closing = true;
+          } else {
+            syncs.add((Sync) o);
+          }
+        }
+        for (Lane l : lanes) {
+          int taken = 0;
+          for (Pending p = l.queue.poll(); p != null; p = l.queue.poll()) {
+            batch.add(p);
+            taken++;
+          }
+          if (taken > 0) {
+            l.queued.addAndGet(-taken);
+          } else if (!l.owner.isAlive() && l.queued.get() == 0) {
+            lanes.remove(l); // its thread is gone and it is empty: nothing more can come through it
+          }
         }
       }
       if (Thread.interrupted()) {
@@ -252,25 +338,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       int countBefore = building.size();
       Json out = building.bytes;
       int sliceStart = out.size(); // this slice's lines are sealed after those of the window's earlier slices
-      int events = 0;
-      for (Object item : batch) {
-        if (item instanceof Pending) {
-          events++;
-        }
-      }
-      queued.addAndGet(-events);
-      for (Object item : batch) {
-        if (item == CLOSE) {
-          closing = true;
-        } else if (item instanceof Sync s) {
-          syncs.add(s);
-        } else if (item instanceof Pending p) {
-          int lineStart = out.size();
-          sealer.seal(out, seq + 1, prev, p.fields());
-          out.raw('\n');
-          seq++;
-          building.add(seq, p, segmentFirst, segmentSize + (lineStart - sliceStart));
-        }
+      for (Pending p : batch) {
+        int lineStart = out.size();
+        sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
+        out.raw('\n');
+        seq++;
+        building.add(seq, p, segmentFirst, segmentSize + (lineStart - sliceStart));
       }
       batch.clear();
       if (building.size() > countBefore) {

@@ -106,11 +106,13 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
 
     /**
      * Appends record seq (without a newline) to out, sealed after prev, which holds the previous hash as
-     * 64 lowercase hex digits, and replaces prev with this record's hash.
+     * 64 lowercase hex digits, and replaces prev with this record's hash. Its fields are {@code length}
+     * bytes of {@code fields} from {@code from}, as {@link #fields} encodes them.
      */
-    void seal(Json out, long seq, byte[] prev, byte[] fields) {
+    void seal(Json out, long seq, byte[] prev, byte[] fields, int from, int length) {
       int start = out.size();
-      out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":\"").bytes(prev).raw('"').bytes(fields).raw('}');
+      out.ascii("{\"seq\":").number(seq).ascii(",\"prev\":\"").bytes(prev).raw('"').bytes(fields, from, length)
+          .raw('}');
       md.update(out.buffer(), start, out.size() - start);
       try {
         md.digest(digest, 0, digest.length);

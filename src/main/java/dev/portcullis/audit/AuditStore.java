@@ -60,6 +60,16 @@ public final class AuditStore {
    * was most of what auditing cost a busy proxy); on PostgreSQL, which every replica reads, blocks hold
    * their lines.
    */
+  private volatile Runnable beforeRead;
+
+  /**
+   * What to run before answering a query: the copier that fills this store makes it hold everything
+   * recorded so far ({@link StoreCopier#catchUp}).
+   */
+  void beforeRead(Runnable r) {
+    this.beforeRead = r;
+  }
+
   public AuditStore(Database db, Path auditDir) {
     this.db = db;
     this.auditDir = auditDir;
@@ -730,6 +740,10 @@ public final class AuditStore {
 
   /** As {@link #query}, with each event's replica, and the cursor that follows on from this page. */
   public Page find(Filter f) {
+    Runnable r = beforeRead;
+    if (r != null) {
+      r.run();
+    }
     StringBuilder sql = new StringBuilder(
         "SELECT replica, first_seq, last_seq, time_max, " + WHERE_LINES_ARE + " FROM audit_blocks WHERE 1 = 1");
     List<Object> args = new ArrayList<>();

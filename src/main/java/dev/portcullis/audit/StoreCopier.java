@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Copies committed audit records into the store on its own thread, so neither the request path nor
  * the file writer ever waits on the database. It first replays the replica's files from the last
  * stored seq (what a crash left out of the store), then copies each commit as the writer hands it
- * over (under load, the commits of up to 200 ms in one transaction, each a block). Inserts are idempotent, so a record seen both ways is stored once. When the store fails, the
+ * over (under load, the commits of up to 200 ms in one transaction, each a block; a query first has
+ * everything recorded before it stored, {@link #catchUp}). Inserts are idempotent, so a record seen both ways is stored once. When the store fails, the
  * batch is retried until it succeeds or the copier is closed; anything still missing then is picked
  * up by the replay at the next start.
  */
@@ -32,6 +33,7 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   private final Thread thread;
   private volatile AuditLog auditLog;
   private volatile boolean closing;
+  private volatile boolean hurry; // a reader waits: store what is there without gathering more
 
   public StoreCopier(AuditStore store) {
     this.store = store;
@@ -53,6 +55,7 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     };
     AuditLog auditLog = AuditLog.open(dataDir, options, listener);
     copier.auditLog = auditLog;
+    copier.store.beforeRead(copier::catchUp);
     copier.thread.start();
     return auditLog;
   }
@@ -70,6 +73,28 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   /** The store it copies into. */
   public AuditStore store() {
     return store;
+  }
+
+  /**
+   * Makes the store hold every event recorded before this call (waiting half a second at most), so that
+   * a query sees them: the log commits what it has queued, and this copier stores it without waiting to
+   * gather more. Called before the store answers a query.
+   */
+  public void catchUp() {
+    AuditLog l = auditLog;
+    if (l == null || closing || Thread.currentThread() == thread) {
+      return;
+    }
+    try {
+      long seq = l.sync(500);
+      if (storedSeq.get() < seq) {
+        hurry = true;
+        java.util.concurrent.locks.LockSupport.unpark(thread);
+        awaitStored(seq, 500);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits (up to the timeout) until the store holds the log's committed records. */
@@ -107,9 +132,10 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
         return;
       }
       long early = lastCopy + GATHER_NANOS - System.nanoTime();
-      if (early > 0 && !closing) {
-        java.util.concurrent.locks.LockSupport.parkNanos(early);
+      if (early > 0 && !closing && !hurry) {
+        java.util.concurrent.locks.LockSupport.parkNanos(early); // a reader's catchUp unparks it
       }
+      hurry = false;
       lastCopy = System.nanoTime();
       // Whatever else queued meanwhile goes in the same transaction; each commit window stays whole, so
       // that the store can take it as one block without building its records.

@@ -31,6 +31,40 @@ class AuditLogTest {
   }
 
   @Test
+  void eachThreadsEventsKeepTheirOrderAndThoseOfThreadsThatEndedAreAllWritten() throws Exception {
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll)) {
+      // Threads that record and end, one after the other and side by side: each had a queue of its own.
+      for (int round = 0; round < 5; round++) {
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          String name = "t" + round + "-" + t;
+          threads.add(Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 25; i++) {
+              assertThat(log.offer(decision(name + "-" + i))).isTrue();
+            }
+          }));
+        }
+        for (Thread t : threads) {
+          t.join();
+        }
+        Thread.sleep(20); // the writer drains and lets go of the ended threads' queues meanwhile
+      }
+      assertThat(log.sync()).isEqualTo(1_000);
+    }
+    assertThat(committed).hasSize(1_000);
+    java.util.Map<String, Integer> next = new java.util.HashMap<>();
+    for (AuditRecord r : committed) {
+      String id = r.event().requestId();
+      String thread = id.substring(0, id.lastIndexOf('-'));
+      int i = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+      assertThat(i).as("the next event of " + thread).isEqualTo(next.getOrDefault(thread, 0));
+      next.put(thread, i + 1);
+    }
+    assertThat(next).hasSize(40).allSatisfy((thread, n) -> assertThat(n).isEqualTo(25));
+  }
+
+  @Test
   void concurrentEventsAreEachWrittenOnceInOneIntactChain() throws Exception {
     List<AuditRecord> committed = new CopyOnWriteArrayList<>();
     int n = 5_000;

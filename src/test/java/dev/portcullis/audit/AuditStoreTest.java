@@ -68,6 +68,22 @@ class AuditStoreTest {
   }
 
   @Test
+  void aQuerySeesEveryEventRecordedBeforeIt_evenWhileTheCopierGathersCommits() throws Exception {
+    StoreCopier copier = new StoreCopier(store);
+    try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier)) {
+      AuditStore.Filter all = new AuditStore.Filter(null, null, null, null, null, null, 100);
+      for (int i = 0; i < 5; i++) {
+        // A copy has just been made, so the copier would wait 200 ms to gather the next commits: the
+        // query must not miss the event recorded just before it all the same.
+        assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+        log.record(AuditLogTest.decision("just-now-" + i));
+        assertThat(store.query(all)).extracting(r -> r.event().requestId()).contains("just-now-" + i);
+      }
+    }
+    copier.close();
+  }
+
+  @Test
   void whatTheStoreMissedIsReplayedOnStart() throws Exception {
     String replica;
     try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
