@@ -1,6 +1,12 @@
 package dev.portcullis.audit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -8,19 +14,20 @@ import java.util.RandomAccess;
 import java.util.Set;
 
 /**
- * The records of one commit window, as the writer hands them to its listener: the lines' bytes as they
- * went to the file, and for each record its seq, its place in the file and the event it holds.
+ * The records of one commit window, as the writer hands them to its listener: for each record its seq
+ * and its place in the replica's segment files, and for the window its time range, members, services
+ * and tags, which the writer gathered as it sealed, from what the recording thread had read off each
+ * event.
  *
- * <p>The writer makes no String or record object per event: a listener that reads the records as a
- * {@code List<AuditRecord>} gets each one built when it asks for it, while the store copies the window
- * as one block straight from what is here ({@link #block}): its time range, members, services and tags,
- * which the writer gathered as it sealed, from what the recording thread had read off each event.
+ * <p>It holds neither the lines nor the events: the file has them, durably, and keeping them here
+ * until the store copy (up to a few hundred milliseconds under load) made every young collection copy
+ * megabytes of them. The embedded store, whose blocks point at the file, needs nothing more; a listener
+ * that reads the records as a {@code List<AuditRecord>}, or the lines ({@link #lineBytes}), gets them
+ * read back from the file (the page cache, so soon after the write) on first use.
  *
  * <p>Filled by the writer thread only, and never changed once handed over.
  */
 public final class AuditCommit extends AbstractList<AuditRecord> implements RandomAccess {
-  static final int INITIAL_BYTES = 64 << 10;
-
   // Tags of an event, as bits: its kind, and its decision if it is one.
   static final int DECISION = 1;
   static final int ADMIN = 2;
@@ -28,14 +35,16 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   static final int DENY = 8;
   static final int ERROR = 16;
 
-  /** The lines, each ended by a newline, in seq order. */
-  final Json bytes;
+  private final Path dir;
+  private final String replica;
   private int count;
-  private int[] ends = new int[256]; // where each line's newline is, plus one
+  private int[] lengths = new int[256]; // of each line, with its newline
   private long[] seqs = new long[256];
   private long[] segments = new long[256];
   private long[] offsets = new long[256];
-  private AuditEvent[] events = new AuditEvent[256];
+  private long bytes;
+  private String lastHash;
+  private byte[] read; // the window's lines, once read back (one run only)
 
   // What the store's block holds of the window, gathered record by record.
   private long timeMin = Long.MAX_VALUE;
@@ -48,8 +57,9 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   private String lastService;
   private boolean gathered = true; // false once a failed slice was taken out again
 
-  AuditCommit(int initialBytes) {
-    this.bytes = new Json(Math.max(INITIAL_BYTES, initialBytes), Integer.MAX_VALUE);
+  AuditCommit(Path dir, String replica) {
+    this.dir = dir;
+    this.replica = replica;
   }
 
   /** An event's tags, as bits. */
@@ -65,22 +75,21 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return bits;
   }
 
-  /** The record just sealed at the end of {@link #bytes}, with its newline. */
-  void add(long seq, AuditLog.Pending p, long segment, long offset) {
-    if (count == ends.length) {
+  /** A record just sealed, whose line (with its newline) is at offset in the segment. */
+  void add(long seq, AuditLog.Pending p, long segment, long offset, int length) {
+    if (count == seqs.length) {
       int n = count * 2;
-      ends = Arrays.copyOf(ends, n);
+      lengths = Arrays.copyOf(lengths, n);
       seqs = Arrays.copyOf(seqs, n);
       segments = Arrays.copyOf(segments, n);
       offsets = Arrays.copyOf(offsets, n);
-      events = Arrays.copyOf(events, n);
     }
-    ends[count] = bytes.size();
+    lengths[count] = length;
     seqs[count] = seq;
     segments[count] = segment;
     offsets[count] = offset;
-    events[count] = p.event();
     count++;
+    bytes += length;
     timeMin = Math.min(timeMin, p.millis());
     timeMax = Math.max(timeMax, p.millis());
     // The same member or service comes many times in a row: a reference check spares the set.
@@ -114,14 +123,19 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     }
   }
 
-  /** Takes out the records from index {@code from} on, whose bytes start at {@code at} (a failed write). */
-  void dropFrom(int from, int at) {
+  /** Takes out the records from index {@code from} on (a failed write). */
+  void dropFrom(int from) {
     for (int i = from; i < count; i++) {
-      events[i] = null;
+      bytes -= lengths[i];
     }
     count = from;
-    bytes.cut(bytes.size() - at);
     gathered = false; // the sets may name what was taken out: the store gathers from the records instead
+  }
+
+  /** Done: the writer hands the window over, with the hash of its last record as hex. */
+  AuditCommit handOver(byte[] lastHashHex) {
+    lastHash = new String(lastHashHex, StandardCharsets.ISO_8859_1);
+    return this;
   }
 
   @Override
@@ -134,21 +148,54 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return count;
   }
 
-  /** Builds record i: its line, seq, prev and hash, the event and its place in the file. */
+  /** Builds record i from its line in the file: its line, seq, prev and hash, and its place. */
   @Override
   public AuditRecord get(int i) {
     if (i < 0 || i >= count) {
       throw new IndexOutOfBoundsException(i);
     }
-    int start = i == 0 ? 0 : ends[i - 1];
-    int end = ends[i] - 1; // the newline
-    byte[] b = bytes.buffer();
+    byte[] b;
+    int start;
+    if (oneRun()) {
+      b = lineBytes();
+      start = (int) (offsets[i] - offsets[0]);
+    } else {
+      b = readBack(segments[i], offsets[i], lengths[i]);
+      start = 0;
+    }
+    int end = start + lengths[i] - 1; // the newline
     String line = new String(b, start, end - start, StandardCharsets.UTF_8);
     // {"seq":N,"prev":"<64 hex>", ...
     int prevAt = start + "{\"seq\":".length() + Long.toString(seqs[i]).length() + ",\"prev\":\"".length();
     String prev = new String(b, prevAt, 64, StandardCharsets.ISO_8859_1);
-    return new AuditRecord(seqs[i], prev, AuditRecord.hashOf(b, end), line, events[i],
-        new AuditRecord.Position(segments[i], offsets[i], end - start + 1));
+    return new AuditRecord(seqs[i], prev, AuditRecord.hashOf(b, end), line, null,
+        new AuditRecord.Position(segments[i], offsets[i], lengths[i]));
+  }
+
+  /**
+   * The window's lines, each ended by a newline, as written: read back from the segment file on first
+   * use. One run only ({@link #oneRun}).
+   */
+  synchronized byte[] lineBytes() {
+    if (read == null) {
+      read = readBack(segments[0], offsets[0], Math.toIntExact(bytes));
+    }
+    return read;
+  }
+
+  private byte[] readBack(long segment, long offset, int length) {
+    Path file = AuditFiles.segment(dir, replica, segment);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(length);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw new UncheckedIOException(new IOException(file + " ends before the records it was written with"));
+        }
+      }
+      return buf.array();
+    } catch (IOException e) {
+      throw new UncheckedIOException("audit: cannot read committed records back from " + file, e);
+    }
   }
 
   long firstSeq() {
@@ -160,7 +207,7 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   }
 
   String lastHash() {
-    return AuditRecord.hashOf(bytes.buffer(), ends[count - 1] - 1);
+    return lastHash;
   }
 
   /**
@@ -173,7 +220,7 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
       return false;
     }
     for (int i = 1; i < count; i++) {
-      if (segments[i] != segments[0] || offsets[i] != offsets[0] + ends[i - 1]) {
+      if (segments[i] != segments[0] || offsets[i] != offsets[i - 1] + lengths[i - 1]) {
         return false;
       }
     }
@@ -202,16 +249,17 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
 
   /** The segment and byte offset of the first line. */
   AuditRecord.Position start() {
-    return new AuditRecord.Position(segments[0], offsets[0], ends[0]);
+    return new AuditRecord.Position(segments[0], offsets[0], lengths[0]);
   }
 
   /** The bytes of all the lines, newlines included. */
-  int byteLength() {
-    return bytes.size();
+  long byteLength() {
+    return bytes;
   }
 
   /** The lines joined by newlines, without the last newline: what a block that holds its lines stores. */
   String lines() {
-    return new String(bytes.buffer(), 0, bytes.size() - 1, StandardCharsets.UTF_8);
+    byte[] b = lineBytes();
+    return new String(b, 0, b.length - 1, StandardCharsets.UTF_8);
   }
 }

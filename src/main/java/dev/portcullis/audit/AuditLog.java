@@ -61,12 +61,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private record Sync(CompletableFuture<Long> done) {}
 
   /**
-   * An event waiting for the writer, with its fields already encoded by the thread that recorded it, and
-   * what the store's block needs to know of it (time, member, service, tags), read there too: the writer
-   * then touches nothing else of the event.
+   * An event waiting for the writer: its fields, already encoded by the thread that recorded it (length
+   * bytes of chunk from from), and what the store's block needs to know of it (time, member, service,
+   * tags), read there too. The event itself is not kept: nothing after this needs it.
    */
-  record Pending(AuditEvent event, byte[] chunk, int from, int length, long millis, String member, String service,
-      int tags) {}
+  record Pending(byte[] chunk, int from, int length, long millis, String member, String service, int tags) {}
 
   /**
    * One recording thread's queue. Only that thread offers to it, so the event loops never contend with
@@ -114,7 +113,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   // Owned by the writer thread after construction.
   private final AuditRecord.Sealer sealer = new AuditRecord.Sealer();
-  private AuditCommit building; // the records written since the last commit, and their bytes
+  private AuditCommit building; // the records written since the last commit
+  private final Json out = new Json(64 << 10, 1 << 20); // the lines of one slice, newline-terminated
   private FileChannel channel;
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
@@ -128,7 +128,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     this.listener = listener;
     openTail();
     committedSeq.set(seq);
-    this.building = new AuditCommit(AuditCommit.INITIAL_BYTES);
+    this.building = new AuditCommit(dir, replica);
     this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).unstarted(this::run);
   }
 
@@ -188,7 +188,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     String member = event.principal() == null ? null : event.principal().member();
     // The chunk's array is read after the encoding: it is a larger copy if the event did not fit.
-    l.queue.offer(new Pending(event, chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(),
+    l.queue.offer(new Pending(chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(),
         member, event.service(), AuditCommit.tags(event)));
     if (writerIdle) {
       LockSupport.unpark(writer); // only after a quiet spell: under load the writer wakes by itself
@@ -336,24 +336,23 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       long seqBefore = seq;
       System.arraycopy(prev, 0, prevBefore, 0, 64);
       int countBefore = building.size();
-      Json out = building.bytes;
-      int sliceStart = out.size(); // this slice's lines are sealed after those of the window's earlier slices
+      out.reset();
       for (Pending p : batch) {
         int lineStart = out.size();
         sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
         out.raw('\n');
         seq++;
-        building.add(seq, p, segmentFirst, segmentSize + (lineStart - sliceStart));
+        building.add(seq, p, segmentFirst, segmentSize + lineStart, out.size() - lineStart);
       }
       batch.clear();
       if (building.size() > countBefore) {
         try {
-          write(out, sliceStart);
+          write();
         } catch (IOException e) {
           // The chain goes on from the last record on disk, so the file stays verifiable.
           writeErrors.incrementAndGet();
           log.error("audit: cannot write {} records to {}: {}", building.size() - countBefore, dir, e.toString());
-          building.dropFrom(countBefore, sliceStart);
+          building.dropFrom(countBefore);
           seq = seqBefore;
           System.arraycopy(prevBefore, 0, prev, 0, 64);
           reopenAfterError();
@@ -365,8 +364,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           channel.force(false);
           lastCommit = System.nanoTime();
           committedSeq.set(seq);
-          AuditCommit done = building;
-          building = new AuditCommit(done.bytes.size() + done.bytes.size() / 4);
+          AuditCommit done = building.handOver(prev);
+          building = new AuditCommit(dir, replica);
           notifyListener(done);
           if (segmentSize >= options.segmentBytes()) {
             startSegment(seq + 1);
@@ -397,8 +396,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
-  private void write(Json out, int from) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(out.buffer(), from, out.size() - from);
+  private void write() throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(out.buffer(), 0, out.size());
     while (buf.hasRemaining()) {
       segmentSize += channel.write(buf);
     }

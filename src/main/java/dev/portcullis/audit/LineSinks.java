@@ -91,8 +91,8 @@ public final class LineSinks implements AuditLog.CommitListener, AutoCloseable {
     java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream(64 << 10);
     long records = 0;
     for (List<AuditRecord> list : lists) {
-      if (list instanceof AuditCommit c) {
-        lines.write(c.bytes.buffer(), 0, c.byteLength()); // the lines as the writer wrote them
+      if (list instanceof AuditCommit c && c.oneRun()) {
+        lines.writeBytes(c.lineBytes()); // the lines as the writer wrote them, read back in one go
       } else {
         for (AuditRecord r : list) {
           lines.writeBytes((r.line() + "\n").getBytes(StandardCharsets.UTF_8));
