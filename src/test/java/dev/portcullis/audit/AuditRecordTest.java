@@ -41,6 +41,31 @@ class AuditRecordTest {
   }
 
   @Test
+  void theWritersInPlaceSealMakesTheSameLinesAndChain() {
+    AuditRecord.Sealer sealer = new AuditRecord.Sealer();
+    Json out = new Json();
+    byte[] prev = AuditRecord.GENESIS.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    String expectedPrev = AuditRecord.GENESIS;
+    for (int i = 1; i <= 200; i++) {
+      AuditEvent e = AuditStoreTest.mixed(i);
+      // The fields as the recording thread encodes them, somewhere in the middle of its chunk.
+      byte[] fields = AuditRecord.fields(e);
+      byte[] chunk = new byte[fields.length + 40];
+      System.arraycopy(fields, 0, chunk, 17, fields.length);
+      out.reset();
+      out.ascii("earlier lines\n");
+      int start = out.size();
+      sealer.seal(out, i * 1_000_003L, prev, chunk, 17, fields.length);
+      AuditRecord expected = AuditRecord.seal(i * 1_000_003L, expectedPrev, e);
+      String line = new String(out.buffer(), start, out.size() - start, java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(line).isEqualTo(expected.line());
+      assertThat(new String(prev, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo(expected.hash());
+      assertThat(AuditRecord.hashOf(out.buffer(), out.size())).isEqualTo(expected.hash());
+      expectedPrev = expected.hash();
+    }
+  }
+
+  @Test
   void timesAreWrittenExactlyAsInstantToStringWritesThem() {
     long[] seconds = {0, 1, 59, 1_795_457_741L, -1, -62_135_596_800L, 253_402_300_799L, 253_402_300_800L,
         -62_167_219_201L};
