@@ -135,8 +135,11 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   /** Done: the writer hands the window over, with the hash of its last record as hex. */
   AuditCommit handOver(byte[] lastHashHex) {
     lastHash = new String(lastHashHex, StandardCharsets.ISO_8859_1);
+    oneRun = run();
     return this;
   }
+
+  private boolean oneRun;
 
   @Override
   public boolean isEmpty() {
@@ -216,6 +219,10 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
    * from what is gathered here.
    */
   boolean oneRun() {
+    return oneRun;
+  }
+
+  private boolean run() {
     if (!gathered || count == 0 || seqs[count - 1] - seqs[0] != count - 1) {
       return false;
     }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * The local, append-only, hash-chained audit file of one replica.
  *
  * <p>The request path calls {@link #record}, which only encodes the event's fields and offers it to its
- * thread's own bounded queue, and never waits: when the queue is full (the disk is far behind) the
- * event is dropped and counted in
+ * thread's own queue, and never waits: when more events than the queue capacity wait in all threads'
+ * queues (the disk is far behind) the event is dropped and counted in
  * {@link #dropped()}, because stalling requests on the audit disk would turn a slow disk into an
  * outage. Size the queue so that this never happens in practice; alert on the counter.
  *
@@ -49,8 +49,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   /**
-   * @param queueCapacity events that may wait for the writer, per recording thread, before new ones are
-   *     dropped
+   * @param queueCapacity events that may wait for the writer before new ones are dropped (counted in
+   *     batches of up to 64 per recording thread, so the bound is soft by that much)
    * @param commitIntervalMillis the group-commit window
    * @param segmentBytes a new segment is started once the current one has grown past this
    */
@@ -77,7 +77,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private static final class Lane {
     final Thread owner = Thread.currentThread();
     final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    final AtomicInteger queued = new AtomicInteger(); // bounded by the queue capacity
+    int uncounted; // events queued here and not yet added to waitingEvents (the owner's only)
     Json chunk = new Json(CHUNK_BYTES, Integer.MAX_VALUE); // the owner's only
 
     /** The chunk to encode the next event into: a fresh one when this one is nearly full. */
@@ -104,6 +104,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final ThreadLocal<Lane> lane = ThreadLocal.withInitial(this::newLane);
   private final CopyOnWriteArrayList<Lane> lanes = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Object> control = new ConcurrentLinkedQueue<>();
+  // About how many events wait in all lanes, for the bound: each lane adds its events in batches of
+  // countBatch (so the event loops rarely write this line, and never on every event) and the writer
+  // takes off what it drained. A lane's last few events may go uncounted for a while: the bound is soft
+  // by at most countBatch per recording thread.
+  private final AtomicInteger waitingEvents = new AtomicInteger();
+  private final int countBatch;
   private volatile boolean writerIdle;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
@@ -126,6 +132,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     this.replica = replica;
     this.options = options;
     this.listener = listener;
+    this.countBatch = Math.max(1, Math.min(64, options.queueCapacity() / 64));
     openTail();
     committedSeq.set(seq);
     this.building = new AuditCommit(dir, replica);
@@ -164,36 +171,41 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    * lock and touches no file; the hash chain, the file and the commit stay the writer's.
    */
   public boolean offer(AuditEvent event) {
-    if (closed) {
+    if (closed || waitingEvents.get() >= options.queueCapacity()) {
       dropped.incrementAndGet();
       return false;
     }
     Lane l = lane.get();
-    if (l.queued.incrementAndGet() > options.queueCapacity()) {
-      l.queued.decrementAndGet();
-      dropped.incrementAndGet();
-      return false;
-    }
     Json chunk = l.chunk();
     int from = chunk.size();
+    Pending p;
     try {
       event.appendFields(chunk);
+      String member = event.principal() == null ? null : event.principal().member();
+      // The chunk's array is read after the encoding: it is a larger copy if the event did not fit.
+      p = new Pending(chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(), member,
+          event.service(), AuditCommit.tags(event));
     } catch (RuntimeException failure) {
       // One event that cannot be encoded must not fail the request that recorded it.
       chunk.cut(chunk.size() - from);
-      l.queued.decrementAndGet();
       writeErrors.incrementAndGet();
       log.error("audit: cannot encode an event of kind {}; it is dropped", event.kind(), failure);
       return false;
     }
-    String member = event.principal() == null ? null : event.principal().member();
-    // The chunk's array is read after the encoding: it is a larger copy if the event did not fit.
-    l.queue.offer(new Pending(chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(),
-        member, event.service(), AuditCommit.tags(event)));
+    l.queue.offer(p);
+    if (++l.uncounted == countBatch) {
+      waitingEvents.addAndGet(countBatch);
+      l.uncounted = 0;
+    }
     if (writerIdle) {
       LockSupport.unpark(writer); // only after a quiet spell: under load the writer wakes by itself
     }
     return true;
+  }
+
+  /** The recording threads' lanes (tests). */
+  int lanes() {
+    return lanes.size();
   }
 
   private Lane newLane() {
@@ -266,13 +278,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     LockSupport.unpark(writer);
   }
 
-  /** Whether a sync, the close or an event waits (an event counted may still be being encoded). */
+  /** Whether a sync, the close or an event waits. */
   private boolean waiting() {
     if (!control.isEmpty()) {
       return true;
     }
     for (Lane l : lanes) {
-      if (l.queued.get() > 0) {
+      if (!l.queue.isEmpty()) {
         return true;
       }
     }
@@ -324,9 +336,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             taken++;
           }
           if (taken > 0) {
-            l.queued.addAndGet(-taken);
-          } else if (!l.owner.isAlive() && l.queued.get() == 0) {
-            lanes.remove(l); // its thread is gone and it is empty: nothing more can come through it
+            waitingEvents.addAndGet(-taken);
+          } else if (!l.owner.isAlive() && l.queue.isEmpty()) {
+            // Its thread is gone (and all it wrote is visible) and the lane is empty: nothing more can
+            // come through it. What it took off the count without having added it is given back.
+            waitingEvents.addAndGet(l.uncounted);
+            lanes.remove(l);
           }
         }
       }
@@ -411,7 +426,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     try {
       openTail();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       log.error("audit: cannot reopen {}: {}", dir, e.toString());
     }
   }

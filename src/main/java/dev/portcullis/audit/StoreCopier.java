@@ -168,6 +168,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
         store.insertAll(replica, lists);
         storedSeq.accumulateAndGet(last, Math::max);
         return;
+      } catch (java.io.UncheckedIOException e) {
+        // The records' lines cannot be read back from the audit file: trying again will not help, and
+        // verify names what is missing from the store.
+        log.error("audit: cannot copy {} records into the store: {}", records, e.toString());
+        return;
       } catch (RuntimeException e) {
         log.error("audit: cannot copy {} records into the store (retrying): {}", records, e.toString());
         if (closing) {

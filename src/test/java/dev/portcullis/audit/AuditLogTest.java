@@ -51,6 +51,8 @@ class AuditLogTest {
         Thread.sleep(20); // the writer drains and lets go of the ended threads' queues meanwhile
       }
       assertThat(log.sync()).isEqualTo(1_000);
+      log.sync(); // one more pass of the writer over the lanes, all empty now
+      assertThat(log.lanes()).as("the lanes of the threads that ended are let go").isZero();
     }
     assertThat(committed).hasSize(1_000);
     java.util.Map<String, Integer> next = new java.util.HashMap<>();
@@ -62,6 +64,34 @@ class AuditLogTest {
       next.put(thread, i + 1);
     }
     assertThat(next).hasSize(40).allSatisfy((thread, n) -> assertThat(n).isEqualTo(25));
+  }
+
+  @Test
+  void closeWritesEveryAcceptedEventOfEveryThread_withoutASync() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      replica = log.replica();
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String name = "c" + t;
+        threads.add(Thread.ofPlatform().start(() -> {
+          for (int i = 0; i < 500; i++) {
+            if (log.offer(decision(name + "-" + i))) {
+              accepted.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+    } // closed at once: no sync, the writer may be mid-slice
+    assertThat(accepted.get()).isEqualTo(2_000);
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(2_000);
   }
 
   @Test
@@ -176,7 +206,7 @@ class AuditLogTest {
         }
       }
       assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
-      assertThat(log.dropped()).isEqualTo(10_000 - accepted);
+      assertThat(log.dropped()).isPositive().isEqualTo(10_000 - accepted);
     }
   }
 
