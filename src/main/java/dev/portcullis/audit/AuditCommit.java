@@ -34,6 +34,8 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   static final int ALLOW = 4;
   static final int DENY = 8;
   static final int ERROR = 16;
+  /** The store's name of each tag, by bit. */
+  private static final String[] TAG_NAMES = {"decision", "admin", "allow", "deny", "error"};
 
   private final Path dir;
   private final String replica;
@@ -104,20 +106,10 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     int fresh = p.tags() & ~tagBits;
     if (fresh != 0) {
       // In the order the store's block has them: the kind, then the decision, as first seen.
-      if ((fresh & DECISION) != 0) {
-        tags.add("decision");
-      }
-      if ((fresh & ADMIN) != 0) {
-        tags.add("admin");
-      }
-      if ((fresh & ALLOW) != 0) {
-        tags.add("allow");
-      }
-      if ((fresh & DENY) != 0) {
-        tags.add("deny");
-      }
-      if ((fresh & ERROR) != 0) {
-        tags.add("error");
+      for (int bit = 0; bit < TAG_NAMES.length; bit++) {
+        if ((fresh & 1 << bit) != 0) {
+          tags.add(TAG_NAMES[bit]);
+        }
       }
       tagBits |= p.tags();
     }

@@ -231,13 +231,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   /** Waits until everything enqueued before this call is committed; returns the last committed seq. */
   public long sync() throws InterruptedException {
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    control(new Sync(done));
     try {
-      return done.get();
+      return requestSync().get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
+  }
+
+  private CompletableFuture<Long> requestSync() {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    control(new Sync(done));
+    return done;
   }
 
   /**
@@ -248,10 +252,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     if (closed) {
       return committedSeq.get();
     }
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    control(new Sync(done));
     try {
-      return done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      return requestSync().get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return committedSeq.get();
     }

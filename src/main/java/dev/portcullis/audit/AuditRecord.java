@@ -73,13 +73,20 @@ public record AuditRecord(long seq, String prev, String hash, String line, Audit
 
   /**
    * As above, from the event's fields already encoded by {@link #fields} (on the thread that recorded
-   * the event): the writer then only adds seq and prev, hashes and appends. The line is the same.
+   * the event), sealed as the writer seals them ({@link Sealer}); prev must be a hash (64 lowercase hex
+   * digits). The line is the same.
    */
   static AuditRecord seal(long seq, String prev, AuditEvent event, byte[] fields, Json out) {
-    head(out, seq, prev);
-    out.bytes(fields);
-    return close(seq, prev, event, out);
+    if (prev.length() != 64 || !isHex(prev)) {
+      throw new IllegalArgumentException("prev must be a hash, 64 lowercase hex digits: " + prev);
+    }
+    byte[] chain = prev.getBytes(StandardCharsets.ISO_8859_1);
+    out.reset();
+    SEALER.get().seal(out, seq, chain, fields, 0, fields.length);
+    return new AuditRecord(seq, prev, new String(chain, StandardCharsets.ISO_8859_1), out.toString(), event);
   }
+
+  private static final ThreadLocal<Sealer> SEALER = ThreadLocal.withInitial(Sealer::new);
 
   /**
    * The event's fields as the line holds them, each {@code ,"name":value}, in UTF-8: what
