@@ -132,6 +132,49 @@ class AuditLogTest {
   }
 
   @Test
+  void aWindowTooLargeForOneWriteIsAppendedInPartsAndCommittedWhole() throws Exception {
+    // A commit interval of ten minutes: after the first commit (at once, the log being idle), the rest
+    // waits for the sync, so the lines reach the file before their commit only through the early writes
+    // of a window that has grown past a megabyte.
+    AuditLog.Options slow = new AuditLog.Options(65_536, 600_000, 64L << 20);
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    int n = 4_000; // about 430 bytes a line: 1.7 MB
+    try (AuditLog log = AuditLog.open(dataDir, slow, committed::addAll)) {
+      log.record(decision("first"));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (log.committedSeq() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(log.committedSeq()).as("a lone event after a quiet spell is committed at once").isEqualTo(1);
+      for (int i = 0; i < n; i++) {
+        assertThat(log.offer(decision("w" + i))).isTrue();
+      }
+      Path segment = AuditFiles.segments(log.directory(), log.replica()).getLast();
+      while (Files.size(segment) < (1 << 20) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(Files.size(segment)).as("a megabyte of sealed lines is appended before the commit")
+          .isGreaterThanOrEqualTo(1 << 20);
+      assertThat(log.committedSeq()).as("and is not yet committed").isEqualTo(1);
+      assertThat(committed).hasSize(1);
+
+      assertThat(log.sync()).isEqualTo(n + 1);
+      List<String> lines = Files.readAllLines(segment, StandardCharsets.UTF_8);
+      assertThat(lines).hasSize(n + 1);
+      assertThat(committed).hasSize(n + 1);
+      for (int i = 0; i < committed.size(); i++) {
+        AuditRecord r = committed.get(i);
+        assertThat(r.seq()).isEqualTo(i + 1);
+        assertThat(r.line()).as("record %d read back from where the window says it is", i + 1).isEqualTo(lines.get(i));
+      }
+      ChainVerifier.Result result = ChainVerifier.verifyFiles(log.directory(), log.replica(),
+          ChainVerifier.Anchor.START, null);
+      assertThat(result.ok()).as(result.message()).isTrue();
+      assertThat(result.records()).isEqualTo(n + 1);
+    }
+  }
+
+  @Test
   void closeCommitsEverythingAndReopeningContinuesTheChain() throws Exception {
     String replica;
     try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
