@@ -95,10 +95,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   /** How often, under load, the writer takes what has queued and seals it (it appends at the commit). */
   private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /**
-   * Sealed lines wait in memory for the commit's one write, unless they reach this size first. Each
-   * write call has a cost of its own (measured on this project's 2-core VMs: appending a window in
-   * 4 KiB writes cost 2-3 times as much CPU per line as in one write, in 80 KiB writes 1.3-1.8 times),
-   * so a window is written at once rather than slice by slice.
+   * Sealed lines wait in memory for the commit's one write, unless they reach this size first. Writing
+   * a window in several calls costs the kernel more than its bytes do: measured with
+   * {@code bench/AppendProbe.java} on this project's 2-core VMs, a write per 5 ms slice cost 1.5-3 times
+   * as much CPU per line as one write per 50 ms window, and 4 KiB writes 2-2.5 times.
    */
   private static final int WRITE_BYTES = 1 << 20;
 
