@@ -241,13 +241,36 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     return committedSeq.get();
   }
 
-  /** Waits until everything enqueued before this call is committed; returns the last committed seq. */
+  /**
+   * Waits until everything enqueued before this call is committed; returns the last committed seq (at
+   * once once the log is closed).
+   *
+   * @throws IllegalStateException if the writer thread has stopped (an error it could not survive)
+   */
   public long sync() throws InterruptedException {
-    try {
-      return requestSync().get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+    if (closed) {
+      writer.join(); // a close under way commits everything queued first
+      return committedSeq.get();
     }
+    CompletableFuture<Long> done = requestSync();
+    while (true) {
+      try {
+        return done.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (!writer.isAlive() && !done.isDone()) {
+          if (closed) {
+            return committedSeq.get(); // closed cleanly after this sync was asked for
+          }
+          throw new IllegalStateException(stopped());
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  private String stopped() {
+    return "audit: the writer of " + dir + " has stopped; nothing more is committed";
   }
 
   private CompletableFuture<Long> requestSync() {
@@ -306,6 +329,26 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   private void run() {
+    boolean clean = false;
+    try {
+      writeUntilClosed();
+      clean = true;
+    } finally {
+      // A sync asked for after the close, or that a writer dying of an error cannot answer, is answered
+      // here, so that none waits for ever.
+      for (Object o = control.poll(); o != null; o = control.poll()) {
+        if (o instanceof Sync s) {
+          if (clean) {
+            s.done().complete(committedSeq.get());
+          } else {
+            s.done().completeExceptionally(new IllegalStateException(stopped()));
+          }
+        }
+      }
+    }
+  }
+
+  private void writeUntilClosed() {
     List<Pending> batch = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
@@ -435,6 +478,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   private void reopenAfterError() {
+    try {
+      // What this window wrote before the failure must be durable before it is committed, and the
+      // channel may be replaced by a new segment's below.
+      channel.force(false);
+    } catch (IOException | RuntimeException e) {
+      // Not known to be durable: not handed to the store now. Whatever of it the file does hold is
+      // copied by the replay at the next start, and verify sees it.
+      building.dropFrom(0);
+    }
     try {
       channel.close();
     } catch (IOException ignored) {

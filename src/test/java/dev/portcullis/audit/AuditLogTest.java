@@ -146,10 +146,19 @@ class AuditLogTest {
         Thread.sleep(5);
       }
       assertThat(log.committedSeq()).as("a lone event after a quiet spell is committed at once").isEqualTo(1);
-      for (int i = 0; i < n; i++) {
+      Path segment = AuditFiles.segments(log.directory(), log.replica()).getLast();
+      long committedSize = Files.size(segment);
+      for (int i = 0; i < 100; i++) {
         assertThat(log.offer(decision("w" + i))).isTrue();
       }
-      Path segment = AuditFiles.segments(log.directory(), log.replica()).getLast();
+      Thread.sleep(200); // some forty 5 ms slices: sealed, and held for the commit's one write
+      assertThat(Files.size(segment)).as("sealed lines wait for the commit to be written").isEqualTo(committedSize);
+      for (int i = 100; i < n; i++) {
+        assertThat(log.offer(decision("w" + i))).isTrue();
+        if (i % 500 == 0) {
+          Thread.sleep(10); // the window builds up over several slices
+        }
+      }
       while (Files.size(segment) < (1 << 20) && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
@@ -235,6 +244,33 @@ class AuditLogTest {
     ChainVerifier.Result result = ChainVerifier.verifyFiles(dir, replica, ChainVerifier.Anchor.START, null);
     assertThat(result.ok()).as(result.message()).isTrue();
     assertThat(result.records()).isEqualTo(30);
+  }
+
+  @Test
+  void syncNeitherHangsWhenTheWriterHasDiedNorAfterTheClose() throws Exception {
+    // A listener that throws an Error (not an exception the writer survives) stops the writer thread.
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {
+      throw new AssertionError("listener broke");
+    })) {
+      log.record(decision("a"));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (log.committedSeq() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      log.record(decision("b"));
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+          org.assertj.core.api.Assertions.assertThatThrownBy(log::sync)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("writer")
+              .hasMessageContaining("has stopped"));
+    }
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, records -> {})) {
+      log.record(decision("c"));
+      long seq = log.sync();
+      log.close();
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () ->
+          assertThat(log.sync()).as("after the close, the last committed seq at once").isEqualTo(seq));
+    }
   }
 
   @Test
