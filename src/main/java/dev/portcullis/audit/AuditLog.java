@@ -127,12 +127,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   // Owned by the writer thread after construction.
   private final AuditRecord.Sealer sealer = new AuditRecord.Sealer();
   private AuditCommit building; // the records sealed since the last commit
-  // The sealed lines not yet written, newline-terminated: the records of `building` from unwrittenFrom,
-  // the first of them sealed after seq unwrittenSeq and hash unwrittenPrev.
+  // The sealed lines not yet written, newline-terminated: those of the records of `building` from
+  // unwrittenFrom on.
   private final Json out = new Json(64 << 10, 4 << 20);
   private int unwrittenFrom;
-  private long unwrittenSeq;
-  private final byte[] unwrittenPrev = new byte[64];
   private FileChannel channel;
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
@@ -406,8 +404,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       if (out.size() == 0) {
         unwrittenFrom = building.size();
-        unwrittenSeq = seq;
-        System.arraycopy(prev, 0, unwrittenPrev, 0, 64);
       }
       for (Pending p : batch) {
         int lineStart = out.size();
@@ -423,12 +419,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         try {
           write();
         } catch (IOException e) {
-          // The chain goes on from the last record on disk, so the file stays verifiable.
+          // Reopening takes seq and prev from the last record on disk: the chain goes on from there, so
+          // the file stays verifiable.
           writeErrors.incrementAndGet();
           log.error("audit: cannot write {} records to {}: {}", building.size() - unwrittenFrom, dir, e.toString());
           building.dropFrom(unwrittenFrom);
-          seq = unwrittenSeq;
-          System.arraycopy(unwrittenPrev, 0, prev, 0, 64);
           reopenAfterError();
         }
         out.reset();
