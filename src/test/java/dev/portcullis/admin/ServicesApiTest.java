@@ -404,10 +404,9 @@ class ServicesApiTest {
     assertThat(through(portcullis, n, "/")).isEqualTo(new Answer(200, "upstream two"));
 
     portcullis.admin("PATCH", "/v1/services/" + n, new JsonObject().put("hosts", new JsonArray().add(n + ".example.net")));
-    Answer byExtraHost = client.request(new RequestOptions().setHost("127.0.0.1").setPort(portcullis.port())
-            .setURI("/").putHeader("host", n + ".example.net"))
-        .compose(r -> r.send()).compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.toString())))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Answer byExtraHost = dev.portcullis.testing.Clients.run(upstreams.vertx(), () -> client.request(new RequestOptions()
+            .setHost("127.0.0.1").setPort(portcullis.port()).setURI("/").putHeader("host", n + ".example.net"))
+        .compose(r -> r.send()).compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.toString()))));
     assertThat(byExtraHost).isEqualTo(new Answer(200, "upstream two"));
 
     assertThat(portcullis.admin("DELETE", "/v1/services/" + n, null).status()).isEqualTo(200);

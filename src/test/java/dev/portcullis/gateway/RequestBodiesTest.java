@@ -2,19 +2,17 @@ package dev.portcullis.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.Clients;
 import dev.portcullis.testing.TestPortcullis;
 import dev.portcullis.testing.Upstreams;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,9 +49,10 @@ class RequestBodiesTest {
     upstreams.close();
   }
 
-  private JsonObject send(HttpMethod method, String body, boolean chunked) throws Exception {
-    Future<HttpClientResponse> response = client.request(new RequestOptions().setMethod(method)
-            .setHost("127.0.0.1").setPort(portcullis.port()).setURI("/")
+  private JsonObject send(HttpMethod method, String body, boolean chunked) {
+    // On a Vert.x context, so that the body handler is in place before the response can arrive.
+    Clients.Reply reply = Clients.run(upstreams.vertx(), () -> client.request(new RequestOptions()
+            .setMethod(method).setHost("127.0.0.1").setPort(portcullis.port()).setURI("/")
             .putHeader("host", portcullis.hostOf("echo")))
         .compose(r -> {
           if (body == null) {
@@ -61,11 +60,10 @@ class RequestBodiesTest {
           }
           r.setChunked(chunked);
           return r.send(Buffer.buffer(body));
-        });
-    return response.compose(r -> {
-      assertThat(r.statusCode()).isEqualTo(200);
-      return r.body();
-    }).map(Buffer::toJsonObject).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        })
+        .compose(r -> r.body().map(b -> new Clients.Reply(r.statusCode(), r.version(), r.headers(), b))));
+    assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+    return reply.json();
   }
 
   @Test

@@ -2,14 +2,12 @@ package dev.portcullis.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.Clients;
 import dev.portcullis.testing.TestPortcullis;
 import dev.portcullis.testing.Upstreams;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,7 @@ class ResponseDateTest {
     portcullis.createService("dated",
         upstreams.http(req -> req.response().putHeader("date", "Sun, 06 Nov 1994 08:49:37 GMT").end("ok")));
 
-    HttpClientResponse response = get("dated");
+    Clients.Reply response = get("dated");
 
     assertThat(response.headers().getAll("date")).containsExactly("Sun, 06 Nov 1994 08:49:37 GMT");
   }
@@ -49,17 +47,12 @@ class ResponseDateTest {
   void responseWithoutDate_getsOne() throws Exception {
     portcullis.createService("undated", upstreams.http(req -> req.response().end("ok")));
 
-    HttpClientResponse response = get("undated");
+    Clients.Reply response = get("undated");
 
     assertThat(response.headers().getAll("date")).singleElement().asString().endsWith(" GMT");
   }
 
-  private HttpClientResponse get(String service) throws Exception {
-    return client.request(new RequestOptions()
-            .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(portcullis.port())
-            .setURI("/").putHeader("host", portcullis.hostOf(service)))
-        .compose(r -> r.send())
-        .compose(r -> r.body().map(b -> r))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  private Clients.Reply get(String service) {
+    return Clients.send(client, Clients.to(portcullis, service, HttpMethod.GET, "/"));
   }
 }
