@@ -63,9 +63,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   /**
    * An event waiting for the writer: its fields, already encoded by the thread that recorded it (length
    * bytes of chunk from from), and what the store's block needs to know of it (time, member, service,
-   * tags), read there too. The event itself is not kept: nothing after this needs it.
+   * tags), read there too. The event itself is not kept: nothing after this needs it. {@code stamp} is
+   * {@link System#nanoTime} as the offer began: the writer seals by it, so that an event recorded after
+   * another was offered gets the later seq, whichever threads recorded them.
    */
-  record Pending(byte[] chunk, int from, int length, long millis, String member, String service, int tags) {}
+  record Pending(long stamp, byte[] chunk, int from, int length, long millis, String member, String service,
+      int tags) {}
+
+  private static final java.util.Comparator<Pending> BY_STAMP = java.util.Comparator.comparingLong(Pending::stamp);
 
   /**
    * One recording thread's queue. Only that thread offers to it, so the event loops never contend with
@@ -185,6 +190,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       dropped.incrementAndGet();
       return false;
     }
+    long stamp = System.nanoTime();
     Lane l = lane.get();
     Json chunk = l.chunk();
     int from = chunk.size();
@@ -193,7 +199,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       event.appendFields(chunk);
       String member = event.principal() == null ? null : event.principal().member();
       // The chunk's array is read after the encoding: it is a larger copy if the event did not fit.
-      p = new Pending(chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(), member,
+      p = new Pending(stamp, chunk.buffer(), from, chunk.size() - from, event.time().toEpochMilli(), member,
           event.service(), AuditCommit.tags(event));
     } catch (RuntimeException failure) {
       // One event that cannot be encoded must not fail the request that recorded it.
@@ -348,13 +354,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private void writeUntilClosed() {
     List<Pending> batch = new ArrayList<>();
+    // Taken from the lanes but offered after this pass began: sealed in the next pass (see below).
+    List<Pending> later = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
     long lastCommit = System.nanoTime() - interval;
     boolean closing = false;
     while (!closing) {
       long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-      boolean work = waiting();
+      boolean work = !later.isEmpty() || waiting();
       if (!work && wait > 0) {
         // Nothing to do until an event comes (or the commit is due): say so before looking once more,
         // so an event offered in between either is seen here or unparks the writer.
@@ -383,6 +391,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             syncs.add((Sync) o);
           }
         }
+        // One order for the whole replica: the lanes are merged by the time each offer began, up to the
+        // moment this pass began. If one event was offered before another began to be, the later one
+        // cannot be sealed first: stamped after this cut, it waits for the next pass, by which its
+        // forerunner is in its lane; stamped before, its forerunner was offered before the cut too, and
+        // is taken in this pass, however the lanes are visited. (Events offered side by side have no
+        // order to keep.) Whatever a sync or the close waits for was offered before the cut.
+        long cut = System.nanoTime();
+        batch.addAll(later);
+        later.clear();
         for (Lane l : lanes) {
           int taken = 0;
           for (Pending p = l.queue.poll(); p != null; p = l.queue.poll()) {
@@ -398,9 +415,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             lanes.remove(l);
           }
         }
+        batch.sort(BY_STAMP);
+        while (!closing && !batch.isEmpty() && batch.get(batch.size() - 1).stamp() - cut > 0) {
+          later.add(batch.remove(batch.size() - 1));
+        }
       }
       if (Thread.interrupted()) {
         closing = true;
+        batch.addAll(later.reversed()); // taken off the end of the sorted batch, so newest first
+        later.clear();
       }
       if (out.size() == 0) {
         unwrittenFrom = building.size();

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +65,42 @@ class AuditLogTest {
       next.put(thread, i + 1);
     }
     assertThat(next).hasSize(40).allSatisfy((thread, n) -> assertThat(n).isEqualTo(25));
+  }
+
+  @Test
+  void anEventRecordedAfterAnotherWasOfferedIsSealedAfterIt_whateverThreadsRecordedThem() throws Exception {
+    // Two threads take turns, each recording only once the other's event is offered: one order of
+    // events across two lanes, which the seqs must follow (an admin change made after another, on
+    // another event loop, must not come first in the chain or in a query that follows it).
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    int events = 600;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll)) {
+      java.util.concurrent.Semaphore[] turn = {new java.util.concurrent.Semaphore(1),
+          new java.util.concurrent.Semaphore(0)};
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        int me = t;
+        threads.add(Thread.ofPlatform().start(() -> {
+          for (int i = me; i < events; i += 2) {
+            turn[me].acquireUninterruptibly();
+            assertThat(log.offer(decision("e" + i))).isTrue();
+            turn[1 - me].release();
+            if (i % 50 < 2) {
+              LockSupport.parkNanos(2_000_000); // now and then a pause, so that turns straddle the writer's passes
+            }
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(log.sync()).isEqualTo(events);
+    }
+    assertThat(committed).hasSize(events);
+    for (int i = 0; i < events; i++) {
+      assertThat(committed.get(i).seq()).isEqualTo(i + 1);
+      assertThat(committed.get(i).event().requestId()).as("seq " + (i + 1)).isEqualTo("e" + i);
+    }
   }
 
   @Test
