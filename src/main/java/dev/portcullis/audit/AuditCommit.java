@@ -115,6 +115,15 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     }
   }
 
+  /** How many of the records, from the first, have a seq of at most {@code seq}. */
+  int countUpTo(long seq) {
+    int n = 0;
+    while (n < count && seqs[n] <= seq) {
+      n++;
+    }
+    return n;
+  }
+
   /** Takes out the records from index {@code from} on (a failed write). */
   void dropFrom(int from) {
     for (int i = from; i < count; i++) {

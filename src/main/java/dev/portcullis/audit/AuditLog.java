@@ -58,6 +58,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     public static final Options DEFAULTS = new Options(65_536, 50, 64L << 20);
   }
 
+  /** How the writer opens a segment for appending: {@link FileChannel#open}, or a test's channel that fails on cue. */
+  interface Opener {
+    FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException;
+  }
+
   private record Sync(CompletableFuture<Long> done) {}
 
   /**
@@ -108,6 +113,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private static final int WRITE_BYTES = 1 << 20;
 
   private final Path dir;
+  private final Opener opener;
   private final String replica;
   private final Options options;
   private final CommitListener listener;
@@ -132,18 +138,18 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   // Owned by the writer thread after construction.
   private final AuditRecord.Sealer sealer = new AuditRecord.Sealer();
   private AuditCommit building; // the records sealed since the last commit
-  // The sealed lines not yet written, newline-terminated: those of the records of `building` from
-  // unwrittenFrom on.
+  // The sealed lines not yet written, newline-terminated: those of the last records of `building`.
   private final Json out = new Json(64 << 10, 4 << 20);
-  private int unwrittenFrom;
   private FileChannel channel;
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
   private long seq;
   private final byte[] prev = new byte[64]; // the last record's hash, as hex
 
-  private AuditLog(Path dir, String replica, Options options, CommitListener listener) throws IOException {
+  private AuditLog(Path dir, String replica, Options options, CommitListener listener, Opener opener)
+      throws IOException {
     this.dir = dir;
+    this.opener = opener;
     this.replica = replica;
     this.options = options;
     this.listener = listener;
@@ -156,9 +162,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   /** Opens (creating if needed) the audit log in DATA_DIR/audit and starts its writer. */
   public static AuditLog open(Path dataDir, Options options, CommitListener listener) throws IOException {
+    return open(dataDir, options, listener, FileChannel::open);
+  }
+
+  static AuditLog open(Path dataDir, Options options, CommitListener listener, Opener opener) throws IOException {
     Path dir = AuditFiles.directory(dataDir);
     String replica = AuditFiles.replicaId(dir);
-    AuditLog auditLog = new AuditLog(dir, replica, options, listener);
+    AuditLog auditLog = new AuditLog(dir, replica, options, listener, opener);
     auditLog.writer.start();
     return auditLog;
   }
@@ -425,9 +435,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         batch.addAll(later.reversed()); // taken off the end of the sorted batch, so newest first
         later.clear();
       }
-      if (out.size() == 0) {
-        unwrittenFrom = building.size();
-      }
       for (Pending p : batch) {
         int lineStart = out.size();
         sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
@@ -442,12 +449,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         try {
           write();
         } catch (IOException e) {
-          // Reopening takes seq and prev from the last record on disk: the chain goes on from there, so
-          // the file stays verifiable.
+          // Reopening takes seq and prev from the last whole record on disk: the chain goes on from
+          // there, so the file stays verifiable, and the records of this window that did reach the file
+          // whole are committed with it (not left for the next start's replay); the rest are lost.
           writeErrors.incrementAndGet();
-          log.error("audit: cannot write {} records to {}: {}", building.size() - unwrittenFrom, dir, e.toString());
-          building.dropFrom(unwrittenFrom);
+          long last = seq;
           reopenAfterError();
+          log.error("audit: cannot write records {} to {} to {}: {}; the chain goes on from {}",
+              seq + 1, last, dir, e.toString(), seq);
         }
         out.reset();
       }
@@ -496,14 +505,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   }
 
   private void reopenAfterError() {
+    boolean durable = true;
     try {
       // What this window wrote before the failure must be durable before it is committed, and the
       // channel may be replaced by a new segment's below.
       channel.force(false);
     } catch (IOException | RuntimeException e) {
-      // Not known to be durable: not handed to the store now. Whatever of it the file does hold is
-      // copied by the replay at the next start, and verify sees it.
-      building.dropFrom(0);
+      durable = false;
     }
     try {
       channel.close();
@@ -513,8 +521,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     try {
       openTail();
     } catch (IOException | RuntimeException e) {
+      durable = false;
       log.error("audit: cannot reopen {}: {}", dir, e.toString());
     }
+    // The window keeps the records the file holds whole (those up to its last record, which openTail
+    // read); without the force, none: not known to be durable, they are not handed to the store now.
+    // Whatever of them the file does hold is copied by the replay at the next start, and verify sees it.
+    int kept = durable ? building.countUpTo(seq) : 0;
+    building.dropFrom(kept);
   }
 
   /**
@@ -561,7 +575,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     if (tail == null || segmentSize >= options.segmentBytes()) {
       startSegment(seq + 1);
     } else {
-      channel = FileChannel.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel = opener.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
   }
 
@@ -578,7 +592,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       channel.close();
     }
     Path p = AuditFiles.segment(dir, replica, firstSeq);
-    channel = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     segmentSize = channel.size();
     segmentFirst = firstSeq;
     // Make the new name itself durable: fsync the directory entry.

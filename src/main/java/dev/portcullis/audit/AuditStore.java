@@ -396,6 +396,14 @@ public final class AuditStore {
    * last line is skipped (the log cuts it off when it opens).
    */
   public long replay(Path auditDir, String replica) throws IOException {
+    return replay(auditDir, replica, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #replay(Path, String)}, up to seq {@code upTo}: while the replica runs, its file may already
+   * hold lines past its last commit, which are not yet durable.
+   */
+  public long replay(Path auditDir, String replica, long upTo) throws IOException {
     long after = lastSeq(replica);
     long added = 0;
     List<AuditRecord> batch = new ArrayList<>();
@@ -416,7 +424,7 @@ public final class AuditStore {
         } catch (AuditRecord.MalformedRecordException e) {
           continue; // a damaged line; verify reports it (a torn last line has no newline: not read at all)
         }
-        if (r.seq() > after) {
+        if (r.seq() > after && r.seq() <= upTo) {
           batch.add(r);
           if (batch.size() == BLOCK_RECORDS) {
             added += insert(replica, batch);

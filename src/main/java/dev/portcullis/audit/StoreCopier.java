@@ -49,11 +49,16 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   /** As above, with the committed records handed to the line sinks too (after the copier). */
   public static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
       LineSinks sinks) throws java.io.IOException {
+    return openLog(dataDir, options, copier, sinks, java.nio.channels.FileChannel::open);
+  }
+
+  static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
+      LineSinks sinks, AuditLog.Opener opener) throws java.io.IOException {
     AuditLog.CommitListener listener = sinks == null || !sinks.any() ? copier : records -> {
       copier.committed(records);
       sinks.committed(records);
     };
-    AuditLog auditLog = AuditLog.open(dataDir, options, listener);
+    AuditLog auditLog = AuditLog.open(dataDir, options, listener, opener);
     copier.auditLog = auditLog;
     copier.store.beforeRead(copier::catchUp);
     copier.thread.start();
@@ -143,10 +148,40 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       lists.add(batch);
       queue.drainTo(lists);
       boolean stop = lists.removeIf(list -> list == STOP); // by identity: a list's equals would read it
+      fillGapBefore(l, lists);
       copy(l.replica(), lists);
       if (stop) {
         return;
       }
+    }
+  }
+
+  /**
+   * A window that starts past the next seq to store follows records the writer held back after a write
+   * error (their fsync failed, so they were not known to be durable). This window's commit has made the
+   * file durable up to it, so the records the file holds in between are copied from it first: otherwise
+   * the store would go on past them, and no replay (which starts after the last stored seq) would fill in.
+   */
+  private void fillGapBefore(AuditLog l, List<List<AuditRecord>> lists) {
+    long first = 0;
+    for (List<AuditRecord> list : lists) {
+      if (!list.isEmpty()) {
+        first = list instanceof AuditCommit c ? c.firstSeq() : list.getFirst().seq();
+        break;
+      }
+    }
+    long stored = storedSeq.get();
+    if (first <= stored + 1) {
+      return;
+    }
+    try {
+      long added = store.replay(l.directory(), l.replica(), first - 1);
+      storedSeq.set(store.lastSeq(l.replica()));
+      log.warn("audit: records {} to {} of replica {} were not committed with their window; {} copied into "
+          + "the store from the audit file", stored + 1, first - 1, l.replica(), added);
+    } catch (Exception e) {
+      log.error("audit: cannot copy records {} to {} of replica {} from the audit file: {}", stored + 1, first - 1,
+          l.replica(), e.toString());
     }
   }
 

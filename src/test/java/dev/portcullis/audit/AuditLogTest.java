@@ -104,6 +104,90 @@ class AuditLogTest {
   }
 
   @Test
+  void aWriteThatFailsPartWayCommitsTheWholeLinesThatReachedTheFileAndTheChainGoesOn() throws Exception {
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+      replica = log.replica();
+      for (int i = 0; i < 10; i++) {
+        log.offer(decision("before-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(10);
+      Path segment = AuditFiles.segments(log.directory(), replica).getLast();
+      long lineBytes = Files.size(segment) / 10; // the same event each time, seqs of the same width
+      // The disk fills three and a half lines into the next window's write.
+      faults.cutNextWriteAfter(lineBytes * 3 + lineBytes / 2);
+      for (int i = 0; i < 10; i++) {
+        log.offer(decision("cut-" + i));
+      }
+      assertThat(log.sync()).as("the whole lines on disk are committed").isEqualTo(13);
+      assertThat(log.writeErrors()).isEqualTo(1);
+      byte[] onDisk = Files.readAllBytes(segment);
+      assertThat(onDisk[onDisk.length - 1]).as("the torn line is cut off").isEqualTo((byte) '\n');
+      assertThat(Files.readAllLines(segment)).hasSize(13);
+      for (int i = 0; i < 5; i++) {
+        log.offer(decision("after-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(18);
+    }
+    // Every committed record reads back from the file where its window says it is, in one gapless run:
+    // the store gets the three lines that made it now, not at the next start's replay.
+    assertThat(committed).extracting(AuditRecord::seq).containsExactlyElementsOf(
+        java.util.stream.LongStream.rangeClosed(1, 18).boxed().toList());
+    assertThat(committed).extracting(r -> r.event().requestId()).containsSequence("before-9", "cut-0", "cut-1",
+        "cut-2", "after-0");
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(18);
+  }
+
+  @Test
+  void aWindowWhoseFsyncFailsIsCommittedByTheNextOneAndAFailedForceAfterAWriteErrorCommitsNothingOfIt()
+      throws Exception {
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+      replica = log.replica();
+      faults.failForces(Integer.MAX_VALUE);
+      for (int i = 0; i < 5; i++) {
+        log.offer(decision("a-" + i));
+      }
+      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      assertThat(log.sync()).isZero();
+      assertThat(committed).isEmpty();
+      long failedCommits = log.writeErrors();
+      assertThat(failedCommits).isGreaterThanOrEqualTo(2);
+      faults.failForces(0);
+      assertThat(log.sync()).as("the next commit makes it durable").isEqualTo(5);
+      assertThat(committed).hasSize(5);
+
+      // A write fails part-way and the force that should make what it wrote durable fails too: nothing of
+      // the window is handed over, though two whole lines stay in the file for the replay at the next start.
+      Path segment = AuditFiles.segments(log.directory(), replica).getLast();
+      long lineBytes = Files.size(segment) / 5;
+      faults.cutNextWriteAfter(lineBytes * 2 + 7);
+      faults.failForces(1);
+      for (int i = 0; i < 4; i++) {
+        log.offer(decision("b-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(5);
+      assertThat(log.writeErrors()).isEqualTo(failedCommits + 1);
+      for (int i = 0; i < 3; i++) {
+        log.offer(decision("c-" + i));
+      }
+      assertThat(log.sync()).as("the chain goes on from the last whole line on disk").isEqualTo(10);
+    }
+    assertThat(committed).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 8L, 9L, 10L);
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(10);
+  }
+
+  @Test
   void closeWritesEveryAcceptedEventOfEveryThread_withoutASync() throws Exception {
     java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     String replica;

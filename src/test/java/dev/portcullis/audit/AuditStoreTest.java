@@ -68,6 +68,42 @@ class AuditStoreTest {
   }
 
   @Test
+  void recordsHeldBackAfterAWriteErrorAreCopiedFromTheFileBeforeTheNextWindowIsStored() throws Exception {
+    StoreCopier copier = new StoreCopier(store);
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier, null, faults)) {
+      replica = log.replica();
+      for (int i = 0; i < 5; i++) {
+        log.record(AuditLogTest.decision("a-" + i));
+      }
+      assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+      long lineBytes = Files.size(AuditFiles.segments(log.directory(), replica).getLast()) / 5;
+      // A write fails after two whole lines, and so does the fsync meant to make them durable: the writer
+      // holds them back from the store, though the file keeps them and the chain goes on from them.
+      faults.cutNextWriteAfter(lineBytes * 2 + 7);
+      faults.failForces(1);
+      for (int i = 0; i < 4; i++) {
+        log.record(AuditLogTest.decision("b-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(5);
+      for (int i = 0; i < 3; i++) {
+        log.record(AuditLogTest.decision("c-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(10);
+      assertThat(copier.awaitStored(10, 5_000)).isTrue();
+    }
+    copier.close();
+    assertThat(store.lastSeq(replica)).isEqualTo(10);
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(10);
+    AuditStore.Filter all = new AuditStore.Filter(null, null, null, null, null, null, 100);
+    assertThat(store.query(all)).extracting(s -> s.event().requestId()).containsExactlyInAnyOrder(
+        "a-0", "a-1", "a-2", "a-3", "a-4", "b-0", "b-1", "c-0", "c-1", "c-2");
+  }
+
+  @Test
   void aQuerySeesEveryEventRecordedBeforeIt_evenWhileTheCopierGathersCommits() throws Exception {
     StoreCopier copier = new StoreCopier(store);
     try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier)) {
