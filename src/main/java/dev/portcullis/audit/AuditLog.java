@@ -426,13 +426,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           }
         }
         batch.sort(BY_STAMP);
-        while (!closing && !batch.isEmpty() && batch.get(batch.size() - 1).stamp() - cut > 0) {
-          later.add(batch.remove(batch.size() - 1));
+        int upToCut = batch.size();
+        while (!closing && upToCut > 0 && batch.get(upToCut - 1).stamp() - cut > 0) {
+          upToCut--;
         }
+        List<Pending> afterCut = batch.subList(upToCut, batch.size());
+        later.addAll(afterCut); // in stamp order, as a thread's events with equal stamps keep theirs
+        afterCut.clear();
       }
       if (Thread.interrupted()) {
         closing = true;
-        batch.addAll(later.reversed()); // taken off the end of the sorted batch, so newest first
+        batch.addAll(later); // stamped after all of batch
         later.clear();
       }
       for (Pending p : batch) {

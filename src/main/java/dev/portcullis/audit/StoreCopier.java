@@ -117,7 +117,8 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   private void run() {
     AuditLog l = auditLog;
     try {
-      long added = store.replay(l.directory(), l.replica());
+      // Up to the last commit: the writer is already appending, and lines past it are not yet durable.
+      long added = store.replay(l.directory(), l.replica(), l.committedSeq());
       if (added > 0) {
         log.info("audit: replayed {} records of replica {} into the store", added, l.replica());
       }
@@ -148,8 +149,7 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       lists.add(batch);
       queue.drainTo(lists);
       boolean stop = lists.removeIf(list -> list == STOP); // by identity: a list's equals would read it
-      fillGapBefore(l, lists);
-      copy(l.replica(), lists);
+      copyInOrder(l, lists);
       if (stop) {
         return;
       }
@@ -157,31 +157,61 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   }
 
   /**
-   * A window that starts past the next seq to store follows records the writer held back after a write
-   * error (their fsync failed, so they were not known to be durable). This window's commit has made the
-   * file durable up to it, so the records the file holds in between are copied from it first: otherwise
-   * the store would go on past them, and no replay (which starts after the last stored seq) would fill in.
+   * Stores the windows in one transaction, unless one starts past the next seq to store. That one follows
+   * records the writer held back after a write error (their fsync failed, so they were not known to be
+   * durable then). Its own commit has made the file durable up to it, so the windows before it are stored,
+   * then the records the file holds in between are copied from it, then the rest: otherwise the store
+   * would go on past them, and no replay (which starts after the last stored seq) would fill in.
    */
-  private void fillGapBefore(AuditLog l, List<List<AuditRecord>> lists) {
-    long first = 0;
+  private void copyInOrder(AuditLog l, List<List<AuditRecord>> lists) {
+    List<List<AuditRecord>> run = new ArrayList<>(lists.size());
+    long next = storedSeq.get() + 1;
     for (List<AuditRecord> list : lists) {
-      if (!list.isEmpty()) {
-        first = list instanceof AuditCommit c ? c.firstSeq() : list.getFirst().seq();
-        break;
+      if (list.isEmpty()) {
+        continue;
       }
+      long first = list instanceof AuditCommit c ? c.firstSeq() : list.getFirst().seq();
+      if (first > next) {
+        copy(l.replica(), run);
+        run.clear();
+        fillGap(l, first - 1);
+      }
+      run.add(list);
+      next = Math.max(next, (list instanceof AuditCommit c ? c.lastSeq() : list.getLast().seq()) + 1);
     }
-    long stored = storedSeq.get();
-    if (first <= stored + 1) {
-      return;
-    }
-    try {
-      long added = store.replay(l.directory(), l.replica(), first - 1);
-      storedSeq.set(store.lastSeq(l.replica()));
-      log.warn("audit: records {} to {} of replica {} were not committed with their window; {} copied into "
-          + "the store from the audit file", stored + 1, first - 1, l.replica(), added);
-    } catch (Exception e) {
-      log.error("audit: cannot copy records {} to {} of replica {} from the audit file: {}", stored + 1, first - 1,
-          l.replica(), e.toString());
+    copy(l.replica(), run);
+  }
+
+  /** Copies the replica's records from its file into the store, up to {@code upTo}; retried as copies are. */
+  private void fillGap(AuditLog l, long upTo) {
+    long backoff = 100;
+    while (true) {
+      long stored = storedSeq.get();
+      try {
+        long added = store.replay(l.directory(), l.replica(), upTo);
+        storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
+        log.warn("audit: records {} to {} of replica {} were not committed with their window; {} copied into "
+            + "the store from the audit file", stored + 1, upTo, l.replica(), added);
+        return;
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        // The file cannot be read: trying again will not help, and verify names what is missing.
+        log.error("audit: cannot copy records {} to {} of replica {} from the audit file: {}", stored + 1, upTo,
+            l.replica(), e.toString());
+        return;
+      } catch (RuntimeException e) {
+        log.error("audit: cannot copy records {} to {} of replica {} from the audit file (retrying): {}",
+            stored + 1, upTo, l.replica(), e.toString());
+        if (closing) {
+          return;
+        }
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoff = Math.min(backoff * 2, 5_000);
+      }
     }
   }
 

@@ -104,6 +104,61 @@ class AuditStoreTest {
   }
 
   @Test
+  void aHoleAmongWindowsTheCopierStoresTogetherIsFilledFromTheFile() throws Exception {
+    StoreCopier copier = new StoreCopier(store);
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier, null, faults)) {
+      replica = log.replica();
+      for (int i = 0; i < 5; i++) {
+        log.record(AuditLogTest.decision("a-" + i));
+      }
+      assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+      long lineBytes = Files.size(AuditFiles.segments(log.directory(), replica).getLast()) / 5;
+      // Another transaction holds the store's write lock, so the copier is stuck on the next window while
+      // the three after it queue: then it takes those three together, the hole between them included.
+      Thread holder = Thread.ofPlatform().start(() -> db.inTransaction(c -> {
+        try (var st = c.createStatement()) {
+          st.execute(db.vendor() == dev.portcullis.store.Database.Vendor.SQLITE
+              ? "DELETE FROM audit_blocks WHERE replica = 'nobody'" : "LOCK TABLE audit_blocks IN EXCLUSIVE MODE");
+        }
+        locked.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new java.sql.SQLException(e);
+        }
+        return null;
+      }));
+      assertThat(locked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      log.record(AuditLogTest.decision("stuck"));
+      assertThat(log.sync()).isEqualTo(6);
+      Thread.sleep(300); // the copier has taken that window and waits for the lock
+      log.record(AuditLogTest.decision("b"));
+      assertThat(log.sync()).isEqualTo(7);
+      faults.cutNextWriteAfter(lineBytes * 2 + 7);
+      faults.failForces(1);
+      for (int i = 0; i < 4; i++) {
+        log.record(AuditLogTest.decision("held-" + i));
+      }
+      assertThat(log.sync()).as("held back").isEqualTo(7);
+      log.record(AuditLogTest.decision("c"));
+      assertThat(log.sync()).isEqualTo(10);
+      release.countDown();
+      holder.join();
+      assertThat(copier.awaitStored(10, 10_000)).isTrue();
+    }
+    copier.close();
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(10);
+    AuditStore.Filter all = new AuditStore.Filter(null, null, null, null, null, null, 100);
+    assertThat(store.query(all)).extracting(x -> x.event().requestId()).contains("held-0", "held-1", "c");
+  }
+
+  @Test
   void aQuerySeesEveryEventRecordedBeforeIt_evenWhileTheCopierGathersCommits() throws Exception {
     StoreCopier copier = new StoreCopier(store);
     try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier)) {
