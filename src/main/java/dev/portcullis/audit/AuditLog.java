@@ -465,20 +465,31 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         out.reset();
       }
       if (!building.isEmpty() && commit) {
+        lastCommit = System.nanoTime();
         try {
           channel.force(false);
-          lastCommit = System.nanoTime();
           committedSeq.set(seq);
           AuditCommit done = building.handOver(prev);
           building = new AuditCommit(dir, replica);
           notifyListener(done);
-          if (segmentSize >= options.segmentBytes()) {
-            startSegment(seq + 1);
-          }
         } catch (IOException e) {
+          // Linux may have dropped the pages whose writeback failed, and marks them clean, so a later fsync
+          // that succeeds says nothing of them: the window is not committed, now or later. Its lines stay
+          // in the file and the chain goes on from them; once a later window is committed, the store's
+          // copier copies them from the file (StoreCopier#copyInOrder), and verify names them if the disk
+          // did lose them. Their seqs are never reused: the later window, durable, follows them.
           writeErrors.incrementAndGet();
-          log.error("audit: cannot commit {}: {}", dir, e.toString());
-          lastCommit = System.nanoTime(); // tried again after a commit interval, not in a tight loop
+          log.error("audit: cannot commit records {} to {} in {}: {}; they are not committed", building.firstSeq(),
+              building.lastSeq(), dir, e.toString());
+          building = new AuditCommit(dir, replica);
+        }
+        if (segmentSize >= options.segmentBytes()) {
+          try {
+            startSegment(seq + 1);
+          } catch (IOException e) {
+            writeErrors.incrementAndGet();
+            log.error("audit: cannot start a new segment in {}: {}", dir, e.toString());
+          }
         }
       }
       for (Sync s : syncs) {

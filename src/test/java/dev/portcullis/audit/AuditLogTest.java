@@ -144,47 +144,49 @@ class AuditLogTest {
   }
 
   @Test
-  void aWindowWhoseFsyncFailsIsCommittedByTheNextOneAndAFailedForceAfterAWriteErrorCommitsNothingOfIt()
-      throws Exception {
+  void aWindowWhoseFsyncFailedIsNeverCommittedByTheWriter_andTheChainGoesOnFromItsLines() throws Exception {
+    // Linux may drop pages whose writeback failed and mark them clean, so a later fsync that succeeds proves
+    // nothing of them: the writer hands such a window to no one (the store's copier copies it from the file
+    // once a later window is durable, and verify judges it).
     List<AuditRecord> committed = new CopyOnWriteArrayList<>();
     FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
     try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
       replica = log.replica();
-      faults.failForces(Integer.MAX_VALUE);
+      faults.failForces(1);
       for (int i = 0; i < 5; i++) {
         log.offer(decision("a-" + i));
       }
       assertThat(log.sync()).as("not durable, so not committed").isZero();
-      assertThat(log.sync()).isZero();
-      assertThat(committed).isEmpty();
-      long failedCommits = log.writeErrors();
-      assertThat(failedCommits).isGreaterThanOrEqualTo(2);
-      faults.failForces(0);
-      assertThat(log.sync()).as("the next commit makes it durable").isEqualTo(5);
-      assertThat(committed).hasSize(5);
+      assertThat(log.writeErrors()).isEqualTo(1);
+      assertThat(log.sync()).as("nor by a later fsync").isZero();
+      for (int i = 0; i < 2; i++) {
+        log.offer(decision("x-" + i));
+      }
+      assertThat(log.sync()).isEqualTo(7);
 
       // A write fails part-way and the force that should make what it wrote durable fails too: nothing of
-      // the window is handed over, though two whole lines stay in the file for the replay at the next start.
+      // the window is handed over, though two whole lines stay in the file and the chain goes on from them.
       Path segment = AuditFiles.segments(log.directory(), replica).getLast();
-      long lineBytes = Files.size(segment) / 5;
+      long lineBytes = Files.size(segment) / 7;
       faults.cutNextWriteAfter(lineBytes * 2 + 7);
       faults.failForces(1);
       for (int i = 0; i < 4; i++) {
         log.offer(decision("b-" + i));
       }
-      assertThat(log.sync()).isEqualTo(5);
-      assertThat(log.writeErrors()).isEqualTo(failedCommits + 1);
+      assertThat(log.sync()).isEqualTo(7);
+      assertThat(log.writeErrors()).isEqualTo(2);
       for (int i = 0; i < 3; i++) {
         log.offer(decision("c-" + i));
       }
-      assertThat(log.sync()).as("the chain goes on from the last whole line on disk").isEqualTo(10);
+      assertThat(log.sync()).as("the chain goes on from the last whole line on disk").isEqualTo(12);
     }
-    assertThat(committed).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 8L, 9L, 10L);
+    assertThat(committed).extracting(AuditRecord::seq).containsExactly(6L, 7L, 10L, 11L, 12L);
+    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("x-0", "x-1", "c-0", "c-1", "c-2");
     ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
         ChainVerifier.Anchor.START, null);
     assertThat(result.ok()).as(result.message()).isTrue();
-    assertThat(result.records()).isEqualTo(10);
+    assertThat(result.records()).isEqualTo(12);
   }
 
   @Test
