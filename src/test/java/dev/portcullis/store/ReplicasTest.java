@@ -225,6 +225,57 @@ class ReplicasTest {
     }
   }
 
+  @Test
+  void serviceAccountKeyDeletedOrAccountDisabledOnA_isRefusedOnB_withinOneSecond(@TempDir Path dir) throws Exception {
+    String url = postgres.createDatabase("robots");
+    TestPortcullis[] r = replicas(dir, url);
+    try (Upstreams upstreams = new Upstreams(); TestPortcullis a = r[0]; TestPortcullis b = r[1]) {
+      a.createService("api", upstreams.http(req -> req.response().end("ok")), new JsonObject().put("iap", true));
+      TestPortcullis.AdminResponse created = a.admin("POST", "/v1/serviceAccounts",
+          new JsonObject().put("accountId", "deployer"));
+      String email = created.body().getString("email");
+      a.grant("projects/default/services/api", PredefinedRoles.ACCESSOR, "serviceAccount:" + email);
+      dev.portcullis.authn.workload.KeyFile first = keyOf(a, email);
+      dev.portcullis.authn.workload.KeyFile second = keyOf(a, email);
+      String audience = "http://" + b.hostOf("api") + "/";
+      String firstToken = first.sign(audience, java.time.Instant.now(), java.time.Duration.ofMinutes(10));
+      String secondToken = second.sign(audience, java.time.Instant.now(), java.time.Duration.ofMinutes(10));
+      // B lets both keys' tokens in (and has them cached) before the change.
+      await("B letting both keys in", 10_000,
+          () -> bearer(b, "api", firstToken) == 200 && bearer(b, "api", secondToken) == 200);
+
+      long sent = System.nanoTime();
+      assertThat(a.admin("DELETE", "/v1/serviceAccounts/" + email + "/keys/" + first.keyId(), null).status())
+          .isEqualTo(200);
+      await("B refusing the deleted key", 1_000, () -> bearer(b, "api", firstToken) == 401);
+      long deletedMillis = (System.nanoTime() - sent) / 1_000_000;
+      assertThat(bearer(b, "api", secondToken)).as("the account's other key").isEqualTo(200);
+
+      sent = System.nanoTime();
+      assertThat(a.admin("POST", "/v1/serviceAccounts/" + email + ":disable", new JsonObject()).status())
+          .isEqualTo(200);
+      await("B refusing the disabled account", 1_000, () -> bearer(b, "api", secondToken) == 401);
+      long disabledMillis = (System.nanoTime() - sent) / 1_000_000;
+      System.out.println("deleted key refused on B after " + deletedMillis + " ms, disabled account after "
+          + disabledMillis + " ms");
+    }
+  }
+
+  private static dev.portcullis.authn.workload.KeyFile keyOf(TestPortcullis p, String email) {
+    TestPortcullis.AdminResponse k = p.admin("POST", "/v1/serviceAccounts/" + email + "/keys", null);
+    assertThat(k.status()).as(k.body().encode()).isEqualTo(201);
+    return dev.portcullis.authn.workload.KeyFile.parse(k.body().getJsonObject("keyFile").encode());
+  }
+
+  static int bearer(TestPortcullis p, String service, String token) {
+    try {
+      return RawHttp.send(p.port(), "GET / HTTP/1.1", "Host: " + p.hostOf(service), "Accept: application/json",
+          "Authorization: Bearer " + token, "Connection: close").status();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
   /**
    * B's feed connection is cut and cannot come back (its role may not log in) while A takes access away.
    * B keeps deciding from its last snapshot meanwhile (store.max_staleness, 5 minutes by default); once it
