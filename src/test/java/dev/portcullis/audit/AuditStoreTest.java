@@ -67,6 +67,15 @@ class AuditStoreTest {
         store.last(replica)).ok()).isTrue();
   }
 
+  /** Records a-0 to a-4, waits until the store has them, and returns the length of each one's line. */
+  private static long fiveStored(AuditLog log, StoreCopier copier) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      log.record(AuditLogTest.decision("a-" + i));
+    }
+    assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
+    return Files.size(AuditFiles.segments(log.directory(), log.replica()).getLast()) / 5;
+  }
+
   @Test
   void recordsHeldBackAfterAWriteErrorAreCopiedFromTheFileBeforeTheNextWindowIsStored() throws Exception {
     StoreCopier copier = new StoreCopier(store);
@@ -74,11 +83,7 @@ class AuditStoreTest {
     String replica;
     try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier, null, faults)) {
       replica = log.replica();
-      for (int i = 0; i < 5; i++) {
-        log.record(AuditLogTest.decision("a-" + i));
-      }
-      assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
-      long lineBytes = Files.size(AuditFiles.segments(log.directory(), replica).getLast()) / 5;
+      long lineBytes = fiveStored(log, copier);
       // A write fails after two whole lines, and so does the fsync meant to make them durable: the writer
       // holds them back from the store, though the file keeps them and the chain goes on from them.
       faults.cutNextWriteAfter(lineBytes * 2 + 7);
@@ -112,11 +117,7 @@ class AuditStoreTest {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier, null, faults)) {
       replica = log.replica();
-      for (int i = 0; i < 5; i++) {
-        log.record(AuditLogTest.decision("a-" + i));
-      }
-      assertThat(copier.awaitStored(log.sync(), 5_000)).isTrue();
-      long lineBytes = Files.size(AuditFiles.segments(log.directory(), replica).getLast()) / 5;
+      long lineBytes = fiveStored(log, copier);
       // Another transaction holds the store's write lock, so the copier is stuck on the next window while
       // the three after it queue: then it takes those three together, the hole between them included.
       Thread holder = Thread.ofPlatform().start(() -> db.inTransaction(c -> {

@@ -91,9 +91,14 @@ class ReplicasTest {
 
   /** The status of a fetch-style GET through the replica's gateway; -1 when the connection failed. */
   static int get(TestPortcullis p, String service, String cookie) {
+    return status(p, service, "Cookie: portcullis=" + cookie);
+  }
+
+  /** The status of a GET / to the service on p with this credential header, over a fresh connection (-1: none). */
+  static int status(TestPortcullis p, String service, String credential) {
     try {
       return RawHttp.send(p.port(), "GET / HTTP/1.1", "Host: " + p.hostOf(service), "Accept: application/json",
-          "Cookie: portcullis=" + cookie, "Connection: close").status();
+          credential, "Connection: close").status();
     } catch (java.io.IOException e) {
       return -1;
     }
@@ -268,12 +273,7 @@ class ReplicasTest {
   }
 
   static int bearer(TestPortcullis p, String service, String token) {
-    try {
-      return RawHttp.send(p.port(), "GET / HTTP/1.1", "Host: " + p.hostOf(service), "Accept: application/json",
-          "Authorization: Bearer " + token, "Connection: close").status();
-    } catch (java.io.IOException e) {
-      return -1;
-    }
+    return status(p, service, "Authorization: Bearer " + token);
   }
 
   /**
