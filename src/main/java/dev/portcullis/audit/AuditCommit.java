@@ -115,6 +115,23 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     }
   }
 
+  /**
+   * Where the records' lines are, when they lie one after the other in one segment: {segment's first seq,
+   * first byte, end}; null otherwise.
+   */
+  long[] span() {
+    if (count == 0) {
+      return null;
+    }
+    for (int i = 1; i < count; i++) {
+      if (segments[i] != segments[0] || offsets[i] != offsets[i - 1] + lengths[i - 1]
+          || seqs[i] != seqs[i - 1] + 1) {
+        return null;
+      }
+    }
+    return new long[] {segments[0], offsets[0], offsets[count - 1] + lengths[count - 1]};
+  }
+
   /** How many of the records, from the first, have a seq of at most {@code seq}. */
   int countUpTo(long seq) {
     int n = 0;

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * once when the log was idle), on {@link #sync()} and on {@link #close()}. Only after
  * a commit are the records handed to the {@link CommitListener} (the store copier), so the store never
  * holds what the file could still lose. After kill -9 at most the last commit window is missing; a
- * torn last line is cut off when the log is opened again.
+ * torn last line is cut off when the log is opened again, and what the file holds is forced before the
+ * chain goes on. After a failed write or fsync, see {@link #rewrite} and {@link #reopenAfterError}.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
@@ -466,21 +467,23 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       if (!building.isEmpty() && commit) {
         lastCommit = System.nanoTime();
+        boolean durable;
         try {
           channel.force(false);
+          durable = true;
+        } catch (IOException e) {
+          writeErrors.incrementAndGet();
+          durable = rewrite(building, e);
+        }
+        if (durable) {
           committedSeq.set(seq);
           AuditCommit done = building.handOver(prev);
           building = new AuditCommit(dir, replica);
           notifyListener(done);
-        } catch (IOException e) {
-          // Linux may have dropped the pages whose writeback failed, and marks them clean, so a later fsync
-          // that succeeds says nothing of them: the window is not committed, now or later. Its lines stay
-          // in the file and the chain goes on from them; once a later window is committed, the store's
-          // copier copies them from the file (StoreCopier#copyInOrder), and verify names them if the disk
-          // did lose them. Their seqs are never reused: the later window, durable, follows them.
-          writeErrors.incrementAndGet();
-          log.error("audit: cannot commit records {} to {} in {}: {}; they are not committed", building.firstSeq(),
-              building.lastSeq(), dir, e.toString());
+        } else {
+          // Not committed, now or later: its lines stay in the file and the chain goes on from them. Once a
+          // later window is committed, the store's copier copies them from the file
+          // (StoreCopier#copyInOrder); verify of the files names them if the disk did lose them.
           building = new AuditCommit(dir, replica);
         }
         if (segmentSize >= options.segmentBytes()) {
@@ -516,6 +519,63 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     ByteBuffer buf = ByteBuffer.wrap(out.buffer(), 0, out.size());
     while (buf.hasRemaining()) {
       segmentSize += channel.write(buf);
+    }
+  }
+
+  /**
+   * After a failed fsync: Linux may have dropped the window's pages whose writeback failed, and marks
+   * them clean, so a later fsync that succeeds says nothing of them. The window is read back (from the
+   * page cache, if its pages are still there), checked against the chain (every line's hash, their
+   * links, and the last one's hash, which the writer holds), written again at the same place, which
+   * makes its pages dirty again, and forced. True when that force succeeded: the window is durable now.
+   */
+  private boolean rewrite(AuditCommit window, IOException failure) {
+    long[] span = window.span();
+    String what = "records " + window.firstSeq() + " to " + window.lastSeq() + " in " + dir;
+    if (span == null || span[2] - span[1] > Integer.MAX_VALUE - 8) {
+      log.error("audit: cannot commit {}: {}; they are not committed", what, failure.toString());
+      return false;
+    }
+    Path segment = AuditFiles.segment(dir, replica, span[0]);
+    try {
+      ByteBuffer bytes = ByteBuffer.allocate((int) (span[2] - span[1]));
+      try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
+        while (bytes.hasRemaining() && in.read(bytes, span[1] + bytes.position()) >= 0) {
+          // until the window is read whole, or the file ends
+        }
+      }
+      String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+      List<String> lines = new ArrayList<>(window.size());
+      int start = 0;
+      for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        lines.add(text.substring(start, end));
+        start = end + 1;
+      }
+      if (bytes.hasRemaining() || start != text.length() || lines.size() != window.size()) {
+        throw new IOException("the window reads back short from " + segment);
+      }
+      String firstPrev = AuditRecord.parse(lines.getFirst()).prev();
+      ChainVerifier.Result check = ChainVerifier.verify(lines.iterator(),
+          new ChainVerifier.Anchor(window.firstSeq() - 1, firstPrev),
+          new ChainVerifier.Anchor(window.lastSeq(), new String(prev, StandardCharsets.ISO_8859_1)));
+      if (!check.ok() || check.last().seq() != window.lastSeq()) {
+        throw new IOException("the window reads back changed from " + segment + ": " + check.message());
+      }
+      // Not the appending channel: on Linux a positional write to an O_APPEND file appends (pwrite(2)).
+      try (FileChannel out = opener.open(segment, StandardOpenOption.WRITE)) {
+        bytes.flip();
+        long at = span[1];
+        while (bytes.hasRemaining()) {
+          at += out.write(bytes, at);
+        }
+        out.force(false);
+      }
+      log.warn("audit: an fsync failed ({}); {} were written again and made durable", failure.toString(), what);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.error("audit: cannot commit {}: {}, and writing them again failed: {}; they are not committed", what,
+          failure.toString(), e.toString());
+      return false;
     }
   }
 
@@ -591,6 +651,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       startSegment(seq + 1);
     } else {
       channel = opener.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      // What a process killed between its write and its fsync left only in the page cache: durable before
+      // the chain goes on from it, and before the store's replay counts it as committed.
+      channel.force(false);
     }
   }
 
@@ -614,7 +677,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException e) {
-      log.debug("audit: cannot fsync directory {}: {}", dir, e.toString());
+      log.warn("audit: cannot fsync directory {}: {}", dir, e.toString());
     }
   }
 }

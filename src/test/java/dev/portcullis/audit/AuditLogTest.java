@@ -144,10 +144,9 @@ class AuditLogTest {
   }
 
   @Test
-  void aWindowWhoseFsyncFailedIsNeverCommittedByTheWriter_andTheChainGoesOnFromItsLines() throws Exception {
+  void aWindowWhoseFsyncFailedIsWrittenAgainAndCommittedWhenThatIsDurable() throws Exception {
     // Linux may drop pages whose writeback failed and mark them clean, so a later fsync that succeeds proves
-    // nothing of them: the writer hands such a window to no one (the store's copier copies it from the file
-    // once a later window is durable, and verify judges it).
+    // nothing of them: the writer reads the window back, checks it against the chain and writes it again.
     List<AuditRecord> committed = new CopyOnWriteArrayList<>();
     FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
@@ -157,8 +156,66 @@ class AuditLogTest {
       for (int i = 0; i < 5; i++) {
         log.offer(decision("a-" + i));
       }
-      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      assertThat(log.sync()).isEqualTo(5);
       assertThat(log.writeErrors()).isEqualTo(1);
+      // The window whose fsync failed (the first event alone, or the first few: the writer commits at once
+      // after a quiet spell) was written again where it was: the bytes of the first k lines, for some k.
+      List<Long> prefixes = new java.util.ArrayList<>();
+      long sum = 0;
+      for (String line : Files.readAllLines(AuditFiles.segments(log.directory(), replica).getLast())) {
+        sum += line.length() + 1;
+        prefixes.add(sum);
+      }
+      assertThat(prefixes).contains(faults.rewritten());
+    }
+    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("a-0", "a-1", "a-2", "a-3", "a-4");
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(5);
+  }
+
+  @Test
+  void aWindowWhoseFsyncFailedAndWhosePagesAreGoneIsNotCommitted_andVerifyNamesIt() throws Exception {
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+      replica = log.replica();
+      log.offer(decision("kept"));
+      assertThat(log.sync()).isEqualTo(1);
+      faults.loseUnsyncedOnFailedForce();
+      faults.failForces(1);
+      log.offer(decision("lost"));
+      assertThat(log.sync()).as("read back as zeros: not the window that was written").isEqualTo(1);
+      assertThat(faults.rewritten()).as("nothing written again").isZero();
+      log.offer(decision("after"));
+      assertThat(log.sync()).isEqualTo(3);
+    }
+    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("kept", "after");
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).isFalse();
+    assertThat(result.seq()).as(result.message()).isEqualTo(2);
+  }
+
+  @Test
+  void aWindowWhoseFsyncFailsTwiceIsNeverCommittedByTheWriter_andTheChainGoesOnFromItsLines() throws Exception {
+    // Its fsync failed, and so did the fsync after writing it again: the writer hands it to no one (the
+    // store's copier copies it from the file once a later window is durable, and verify judges it).
+    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    String replica;
+    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+      replica = log.replica();
+      faults.failForces(Integer.MAX_VALUE);
+      for (int i = 0; i < 5; i++) {
+        log.offer(decision("a-" + i));
+      }
+      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      long failedCommits = log.writeErrors();
+      assertThat(failedCommits).isPositive();
+      faults.failForces(0);
       assertThat(log.sync()).as("nor by a later fsync").isZero();
       for (int i = 0; i < 2; i++) {
         log.offer(decision("x-" + i));
@@ -175,7 +232,7 @@ class AuditLogTest {
         log.offer(decision("b-" + i));
       }
       assertThat(log.sync()).isEqualTo(7);
-      assertThat(log.writeErrors()).isEqualTo(2);
+      assertThat(log.writeErrors()).isEqualTo(failedCommits + 1);
       for (int i = 0; i < 3; i++) {
         log.offer(decision("c-" + i));
       }

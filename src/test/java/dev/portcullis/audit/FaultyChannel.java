@@ -23,6 +23,12 @@ final class FaultyChannel extends FileChannel {
     private final AtomicLong shortWrite = new AtomicLong(-1);
     private final AtomicInteger failingForces = new AtomicInteger();
     private volatile boolean failNextWrite;
+    private final AtomicLong rewritten = new AtomicLong();
+
+    /** Bytes written at a given place (the writer writing a window again after a failed fsync). */
+    long rewritten() {
+      return rewritten.get();
+    }
 
     /** The next write puts at most {@code bytes} in the file, and the write after it fails. */
     void cutNextWriteAfter(long bytes) {
@@ -34,18 +40,31 @@ final class FaultyChannel extends FileChannel {
       failingForces.set(n);
     }
 
+    private volatile boolean loseUnsynced;
+
+    /**
+     * A failing force also loses what was written since the last force that succeeded, as pages whose
+     * writeback failed and were then dropped: they read back as zeros.
+     */
+    void loseUnsyncedOnFailedForce() {
+      loseUnsynced = true;
+    }
+
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
-      return new FaultyChannel(FileChannel.open(path, options), this);
+      return new FaultyChannel(path, FileChannel.open(path, options), this);
     }
   }
 
+  private final Path path;
   private final FileChannel file;
   private final Faults faults;
 
-  private FaultyChannel(FileChannel file, Faults faults) {
+  private FaultyChannel(Path path, FileChannel file, Faults faults) throws IOException {
+    this.path = path;
     this.file = file;
     this.faults = faults;
+    this.synced = file.size();
   }
 
   @Override
@@ -68,10 +87,19 @@ final class FaultyChannel extends FileChannel {
   @Override
   public void force(boolean metaData) throws IOException {
     if (faults.failingForces.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      if (faults.loseUnsynced) {
+        // Through a channel of its own: a positional write on an appending one appends (pwrite(2), BUGS).
+        try (FileChannel lost = FileChannel.open(path, java.nio.file.StandardOpenOption.WRITE)) {
+          lost.write(ByteBuffer.allocate((int) (file.size() - synced)), synced);
+        }
+      }
       throw new IOException("Input/output error (injected)");
     }
     file.force(metaData);
+    synced = file.size();
   }
+
+  private long synced;
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
@@ -127,7 +155,9 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
-    throw new IOException("positional writes are not expected of the audit writer");
+    int n = file.write(src, position);
+    faults.rewritten.addAndGet(n);
+    return n;
   }
 
   @Override
