@@ -190,8 +190,14 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       try {
         long added = store.replay(l.directory(), l.replica(), upTo);
         storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
-        log.warn("audit: records {} to {} of replica {} were not committed with their window; {} copied into "
-            + "the store from the audit file", stored + 1, upTo, l.replica(), added);
+        if (added == upTo - stored) {
+          log.warn("audit: records {} to {} of replica {} were not committed with their window; copied into "
+              + "the store from the audit file", stored + 1, upTo, l.replica());
+        } else {
+          log.error("audit: records {} to {} of replica {} were not committed with their window, and only {} "
+              + "could be read from the audit file; verify names what is missing", stored + 1, upTo, l.replica(),
+              added);
+        }
         return;
       } catch (java.io.IOException | java.io.UncheckedIOException e) {
         // The file cannot be read: trying again will not help, and verify names what is missing.
