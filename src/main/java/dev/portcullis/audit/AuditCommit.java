@@ -116,20 +116,11 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   }
 
   /**
-   * Where the records' lines are, when they lie one after the other in one segment: {segment's first seq,
-   * first byte, end}; null otherwise.
+   * The records' lines as the file holds them now, read afresh (not the copy {@link #lineBytes} keeps);
+   * null when they do not lie one after the other in one segment.
    */
-  long[] span() {
-    if (count == 0) {
-      return null;
-    }
-    for (int i = 1; i < count; i++) {
-      if (segments[i] != segments[0] || offsets[i] != offsets[i - 1] + lengths[i - 1]
-          || seqs[i] != seqs[i - 1] + 1) {
-        return null;
-      }
-    }
-    return new long[] {segments[0], offsets[0], offsets[count - 1] + lengths[count - 1]};
+  byte[] readAgain() {
+    return contiguous() ? readBack(segments[0], offsets[0], Math.toIntExact(bytes)) : null;
   }
 
   /** How many of the records, from the first, have a seq of at most {@code seq}. */
@@ -241,7 +232,12 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   }
 
   private boolean run() {
-    if (!gathered || count == 0 || seqs[count - 1] - seqs[0] != count - 1) {
+    return gathered && contiguous();
+  }
+
+  /** Seqs without a gap, in one segment, line after line. */
+  private boolean contiguous() {
+    if (count == 0 || seqs[count - 1] - seqs[0] != count - 1) {
       return false;
     }
     for (int i = 1; i < count; i++) {

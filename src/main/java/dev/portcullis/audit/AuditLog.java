@@ -530,43 +530,29 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    * makes its pages dirty again, and forced. True when that force succeeded: the window is durable now.
    */
   private boolean rewrite(AuditCommit window, IOException failure) {
-    long[] span = window.span();
     String what = "records " + window.firstSeq() + " to " + window.lastSeq() + " in " + dir;
-    if (span == null || span[2] - span[1] > Integer.MAX_VALUE - 8) {
-      log.error("audit: cannot commit {}: {}; they are not committed", what, failure.toString());
-      return false;
-    }
-    Path segment = AuditFiles.segment(dir, replica, span[0]);
     try {
-      ByteBuffer bytes = ByteBuffer.allocate((int) (span[2] - span[1]));
-      try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
-        while (bytes.hasRemaining() && in.read(bytes, span[1] + bytes.position()) >= 0) {
-          // until the window is read whole, or the file ends
-        }
+      byte[] bytes = window.readAgain();
+      if (bytes == null) {
+        throw new IOException("the window is not one stretch of one segment");
       }
-      String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
-      List<String> lines = new ArrayList<>(window.size());
-      int start = 0;
-      for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        lines.add(text.substring(start, end));
-        start = end + 1;
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      List<String> lines = text.lines().toList();
+      if (!text.endsWith("\n") || lines.size() != window.size()) {
+        throw new IOException("the window reads back short");
       }
-      if (bytes.hasRemaining() || start != text.length() || lines.size() != window.size()) {
-        throw new IOException("the window reads back short from " + segment);
-      }
-      String firstPrev = AuditRecord.parse(lines.getFirst()).prev();
       ChainVerifier.Result check = ChainVerifier.verify(lines.iterator(),
-          new ChainVerifier.Anchor(window.firstSeq() - 1, firstPrev),
+          new ChainVerifier.Anchor(window.firstSeq() - 1, AuditRecord.parse(lines.getFirst()).prev()),
           new ChainVerifier.Anchor(window.lastSeq(), new String(prev, StandardCharsets.ISO_8859_1)));
       if (!check.ok() || check.last().seq() != window.lastSeq()) {
-        throw new IOException("the window reads back changed from " + segment + ": " + check.message());
+        throw new IOException("the window reads back changed: " + check.message());
       }
       // Not the appending channel: on Linux a positional write to an O_APPEND file appends (pwrite(2)).
-      try (FileChannel out = opener.open(segment, StandardOpenOption.WRITE)) {
-        bytes.flip();
-        long at = span[1];
-        while (bytes.hasRemaining()) {
-          at += out.write(bytes, at);
+      AuditRecord.Position at = window.start();
+      try (FileChannel out = opener.open(AuditFiles.segment(dir, replica, at.segment()), StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          out.write(buf, at.offset() + buf.position());
         }
         out.force(false);
       }
@@ -601,7 +587,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     // The window keeps the records the file holds whole (those up to its last record, which openTail
     // read); without the force, none: not known to be durable, they are not handed to the store now.
-    // Whatever of them the file does hold is copied by the replay at the next start, and verify sees it.
+    // Whatever of them the file does hold the store's copier copies from it once a later window is
+    // committed (StoreCopier#copyInOrder), and verify sees it.
     int kept = durable ? building.countUpTo(seq) : 0;
     building.dropFrom(kept);
   }

@@ -407,8 +407,16 @@ public final class AuditStore {
     long after = lastSeq(replica);
     long added = 0;
     List<AuditRecord> batch = new ArrayList<>();
-    for (Path segment : AuditFiles.segments(auditDir, replica)) {
+    List<Path> segments = AuditFiles.segments(auditDir, replica);
+    for (int i = 0; i < segments.size(); i++) {
+      Path segment = segments.get(i);
       long first = AuditFiles.firstSeq(segment);
+      if (first > upTo) {
+        break;
+      }
+      if (i + 1 < segments.size() && AuditFiles.firstSeq(segments.get(i + 1)) <= after + 1) {
+        continue; // the next segment starts at or before the first record to copy: this one is all stored
+      }
       byte[] bytes = Files.readAllBytes(segment);
       int start = 0;
       for (int end = 0; end < bytes.length; end++) {

@@ -170,55 +170,42 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       if (list.isEmpty()) {
         continue;
       }
-      long first = list instanceof AuditCommit c ? c.firstSeq() : list.getFirst().seq();
+      long first = firstSeq(list);
       if (first > next) {
         copy(l.replica(), run);
         run.clear();
         fillGap(l, first - 1);
       }
       run.add(list);
-      next = Math.max(next, (list instanceof AuditCommit c ? c.lastSeq() : list.getLast().seq()) + 1);
+      next = Math.max(next, lastSeq(list) + 1);
     }
     copy(l.replica(), run);
   }
 
-  /** Copies the replica's records from its file into the store, up to {@code upTo}; retried as copies are. */
+  /** A handed-over list's first seq: a commit window answers without reading its lines back. */
+  private static long firstSeq(List<AuditRecord> list) {
+    return list instanceof AuditCommit c ? c.firstSeq() : list.getFirst().seq();
+  }
+
+  private static long lastSeq(List<AuditRecord> list) {
+    return list instanceof AuditCommit c ? c.lastSeq() : list.getLast().seq();
+  }
+
+  /** Copies the replica's records from its file into the store, up to {@code upTo}. */
   private void fillGap(AuditLog l, long upTo) {
-    long backoff = 100;
-    while (true) {
-      long stored = storedSeq.get();
-      try {
-        long added = store.replay(l.directory(), l.replica(), upTo);
-        storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
-        if (added == upTo - stored) {
-          log.warn("audit: records {} to {} of replica {} were not committed with their window; copied into "
-              + "the store from the audit file", stored + 1, upTo, l.replica());
-        } else {
-          log.error("audit: records {} to {} of replica {} were not committed with their window, and only {} "
-              + "could be read from the audit file; verify names what is missing", stored + 1, upTo, l.replica(),
-              added);
-        }
-        return;
-      } catch (java.io.IOException | java.io.UncheckedIOException e) {
-        // The file cannot be read: trying again will not help, and verify names what is missing.
-        log.error("audit: cannot copy records {} to {} of replica {} from the audit file: {}", stored + 1, upTo,
-            l.replica(), e.toString());
-        return;
-      } catch (RuntimeException e) {
-        log.error("audit: cannot copy records {} to {} of replica {} from the audit file (retrying): {}",
-            stored + 1, upTo, l.replica(), e.toString());
-        if (closing) {
-          return;
-        }
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        backoff = Math.min(backoff * 2, 5_000);
+    long stored = storedSeq.get();
+    String range = "records " + (stored + 1) + " to " + upTo + " of replica " + l.replica();
+    retried("copy " + range + " from the audit file into the store", () -> {
+      long added = store.replay(l.directory(), l.replica(), upTo);
+      storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
+      if (added == upTo - stored) {
+        log.warn("audit: {} were not committed with their window; copied into the store from the audit file",
+            range);
+      } else {
+        log.error("audit: {} were not committed with their window, and only {} could be read from the audit "
+            + "file; verify names what is missing", range, added);
       }
-    }
+    });
   }
 
   private void copy(String replica, List<List<AuditRecord>> lists) {
@@ -226,32 +213,48 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     int records = 0;
     for (List<AuditRecord> list : lists) {
       if (!list.isEmpty()) {
-        last = Math.max(last, list instanceof AuditCommit c ? c.lastSeq() : list.getLast().seq());
+        last = Math.max(last, lastSeq(list));
         records += list.size();
       }
     }
     if (records == 0) {
       return;
     }
+    long stored = last;
+    retried("copy " + records + " records into the store", () -> {
+      store.insertAll(replica, lists);
+      storedSeq.accumulateAndGet(stored, Math::max);
+    });
+  }
+
+  @FunctionalInterface
+  private interface StoreWork {
+    void run() throws java.io.IOException;
+  }
+
+  /**
+   * Runs work against the store until it succeeds, backing off up to 5 s between tries, or the copier
+   * closes (the file has the records; the next start replays them). A record that cannot be read from the
+   * audit file is not tried again: that will not help, and verify names what is missing from the store.
+   */
+  private void retried(String what, StoreWork work) {
     long backoff = 100;
     while (true) {
       try {
-        store.insertAll(replica, lists);
-        storedSeq.accumulateAndGet(last, Math::max);
+        work.run();
         return;
-      } catch (java.io.UncheckedIOException e) {
-        // The records' lines cannot be read back from the audit file: trying again will not help, and
-        // verify names what is missing from the store.
-        log.error("audit: cannot copy {} records into the store: {}", records, e.toString());
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        log.error("audit: cannot {}: {}", what, e.toString());
         return;
       } catch (RuntimeException e) {
-        log.error("audit: cannot copy {} records into the store (retrying): {}", records, e.toString());
+        log.error("audit: cannot {} (retrying): {}", what, e.toString());
         if (closing) {
-          return; // the file has them; the next start replays them
+          return;
         }
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
           return;
         }
         backoff = Math.min(backoff * 2, 5_000);

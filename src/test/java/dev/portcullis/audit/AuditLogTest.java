@@ -24,6 +24,28 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditLogTest {
   @TempDir Path dataDir;
 
+  // The fault tests' log: its segment files fail on cue, and what it commits is kept here.
+  final List<AuditRecord> handed = new CopyOnWriteArrayList<>();
+  final FaultyChannel.Faults faults = new FaultyChannel.Faults();
+
+  AuditLog openWithFaults() throws java.io.IOException {
+    return AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, handed::addAll, faults);
+  }
+
+  /** Offers decisions PREFIX-0 to PREFIX-(n-1). */
+  static void offer(AuditLog log, String prefix, int n) {
+    for (int i = 0; i < n; i++) {
+      log.offer(decision(prefix + "-" + i));
+    }
+  }
+
+  void assertFilesIntact(String replica, long records) throws java.io.IOException {
+    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
+        ChainVerifier.Anchor.START, null);
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(result.records()).isEqualTo(records);
+  }
+
   static AuditEvent decision(String requestId) {
     return AuditEvent.decision(Instant.parse("2026-11-23T10:00:00.123Z"), requestId,
         new Principal("ann@example.com", "sub-1", "google", "user"), "192.0.2.7", "curl/8",
@@ -105,57 +127,42 @@ class AuditLogTest {
 
   @Test
   void aWriteThatFailsPartWayCommitsTheWholeLinesThatReachedTheFileAndTheChainGoesOn() throws Exception {
-    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
-    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+    try (AuditLog log = openWithFaults()) {
       replica = log.replica();
-      for (int i = 0; i < 10; i++) {
-        log.offer(decision("before-" + i));
-      }
+      offer(log, "before", 10);
       assertThat(log.sync()).isEqualTo(10);
       Path segment = AuditFiles.segments(log.directory(), replica).getLast();
       long lineBytes = Files.size(segment) / 10; // the same event each time, seqs of the same width
       // The disk fills three and a half lines into the next window's write.
       faults.cutNextWriteAfter(lineBytes * 3 + lineBytes / 2);
-      for (int i = 0; i < 10; i++) {
-        log.offer(decision("cut-" + i));
-      }
+      offer(log, "cut", 10);
       assertThat(log.sync()).as("the whole lines on disk are committed").isEqualTo(13);
       assertThat(log.writeErrors()).isEqualTo(1);
       byte[] onDisk = Files.readAllBytes(segment);
       assertThat(onDisk[onDisk.length - 1]).as("the torn line is cut off").isEqualTo((byte) '\n');
       assertThat(Files.readAllLines(segment)).hasSize(13);
-      for (int i = 0; i < 5; i++) {
-        log.offer(decision("after-" + i));
-      }
+      offer(log, "after", 5);
       assertThat(log.sync()).isEqualTo(18);
     }
     // Every committed record reads back from the file where its window says it is, in one gapless run:
     // the store gets the three lines that made it now, not at the next start's replay.
-    assertThat(committed).extracting(AuditRecord::seq).containsExactlyElementsOf(
+    assertThat(handed).extracting(AuditRecord::seq).containsExactlyElementsOf(
         java.util.stream.LongStream.rangeClosed(1, 18).boxed().toList());
-    assertThat(committed).extracting(r -> r.event().requestId()).containsSequence("before-9", "cut-0", "cut-1",
+    assertThat(handed).extracting(r -> r.event().requestId()).containsSequence("before-9", "cut-0", "cut-1",
         "cut-2", "after-0");
-    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
-        ChainVerifier.Anchor.START, null);
-    assertThat(result.ok()).as(result.message()).isTrue();
-    assertThat(result.records()).isEqualTo(18);
+    assertFilesIntact(replica, 18);
   }
 
   @Test
   void aWindowWhoseFsyncFailedIsWrittenAgainAndCommittedWhenThatIsDurable() throws Exception {
     // Linux may drop pages whose writeback failed and mark them clean, so a later fsync that succeeds proves
     // nothing of them: the writer reads the window back, checks it against the chain and writes it again.
-    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
-    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+    try (AuditLog log = openWithFaults()) {
       replica = log.replica();
       faults.failForces(1);
-      for (int i = 0; i < 5; i++) {
-        log.offer(decision("a-" + i));
-      }
+      offer(log, "a", 5);
       assertThat(log.sync()).isEqualTo(5);
       assertThat(log.writeErrors()).isEqualTo(1);
       // The window whose fsync failed (the first event alone, or the first few: the writer commits at once
@@ -168,19 +175,14 @@ class AuditLogTest {
       }
       assertThat(prefixes).contains(faults.rewritten());
     }
-    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("a-0", "a-1", "a-2", "a-3", "a-4");
-    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
-        ChainVerifier.Anchor.START, null);
-    assertThat(result.ok()).as(result.message()).isTrue();
-    assertThat(result.records()).isEqualTo(5);
+    assertThat(handed).extracting(r -> r.event().requestId()).containsExactly("a-0", "a-1", "a-2", "a-3", "a-4");
+    assertFilesIntact(replica, 5);
   }
 
   @Test
   void aWindowWhoseFsyncFailedAndWhosePagesAreGoneIsNotCommitted_andVerifyNamesIt() throws Exception {
-    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
-    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+    try (AuditLog log = openWithFaults()) {
       replica = log.replica();
       log.offer(decision("kept"));
       assertThat(log.sync()).isEqualTo(1);
@@ -192,7 +194,7 @@ class AuditLogTest {
       log.offer(decision("after"));
       assertThat(log.sync()).isEqualTo(3);
     }
-    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("kept", "after");
+    assertThat(handed).extracting(r -> r.event().requestId()).containsExactly("kept", "after");
     ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
         ChainVerifier.Anchor.START, null);
     assertThat(result.ok()).isFalse();
@@ -203,23 +205,17 @@ class AuditLogTest {
   void aWindowWhoseFsyncFailsTwiceIsNeverCommittedByTheWriter_andTheChainGoesOnFromItsLines() throws Exception {
     // Its fsync failed, and so did the fsync after writing it again: the writer hands it to no one (the
     // store's copier copies it from the file once a later window is durable, and verify judges it).
-    List<AuditRecord> committed = new CopyOnWriteArrayList<>();
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
     String replica;
-    try (AuditLog log = AuditLog.open(dataDir, AuditLog.Options.DEFAULTS, committed::addAll, faults)) {
+    try (AuditLog log = openWithFaults()) {
       replica = log.replica();
       faults.failForces(Integer.MAX_VALUE);
-      for (int i = 0; i < 5; i++) {
-        log.offer(decision("a-" + i));
-      }
+      offer(log, "a", 5);
       assertThat(log.sync()).as("not durable, so not committed").isZero();
       long failedCommits = log.writeErrors();
       assertThat(failedCommits).isPositive();
       faults.failForces(0);
       assertThat(log.sync()).as("nor by a later fsync").isZero();
-      for (int i = 0; i < 2; i++) {
-        log.offer(decision("x-" + i));
-      }
+      offer(log, "x", 2);
       assertThat(log.sync()).isEqualTo(7);
 
       // A write fails part-way and the force that should make what it wrote durable fails too: nothing of
@@ -228,22 +224,15 @@ class AuditLogTest {
       long lineBytes = Files.size(segment) / 7;
       faults.cutNextWriteAfter(lineBytes * 2 + 7);
       faults.failForces(1);
-      for (int i = 0; i < 4; i++) {
-        log.offer(decision("b-" + i));
-      }
+      offer(log, "b", 4);
       assertThat(log.sync()).isEqualTo(7);
       assertThat(log.writeErrors()).isEqualTo(failedCommits + 1);
-      for (int i = 0; i < 3; i++) {
-        log.offer(decision("c-" + i));
-      }
+      offer(log, "c", 3);
       assertThat(log.sync()).as("the chain goes on from the last whole line on disk").isEqualTo(12);
     }
-    assertThat(committed).extracting(AuditRecord::seq).containsExactly(6L, 7L, 10L, 11L, 12L);
-    assertThat(committed).extracting(r -> r.event().requestId()).containsExactly("x-0", "x-1", "c-0", "c-1", "c-2");
-    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
-        ChainVerifier.Anchor.START, null);
-    assertThat(result.ok()).as(result.message()).isTrue();
-    assertThat(result.records()).isEqualTo(12);
+    assertThat(handed).extracting(AuditRecord::seq).containsExactly(6L, 7L, 10L, 11L, 12L);
+    assertThat(handed).extracting(r -> r.event().requestId()).containsExactly("x-0", "x-1", "c-0", "c-1", "c-2");
+    assertFilesIntact(replica, 12);
   }
 
   @Test
@@ -268,10 +257,7 @@ class AuditLogTest {
       }
     } // closed at once: no sync, the writer may be mid-slice
     assertThat(accepted.get()).isEqualTo(2_000);
-    ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
-        ChainVerifier.Anchor.START, null);
-    assertThat(result.ok()).as(result.message()).isTrue();
-    assertThat(result.records()).isEqualTo(2_000);
+    assertFilesIntact(replica, 2_000);
   }
 
   @Test
