@@ -40,10 +40,10 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   private final Path dir;
   private final String replica;
   private int count;
-  private int[] lengths = new int[256]; // of each line, with its newline
-  private long[] seqs = new long[256];
-  private long[] segments = new long[256];
-  private long[] offsets = new long[256];
+  private int[] lengths; // of each line, with its newline
+  private long[] seqs;
+  private long[] segments;
+  private long[] offsets;
   private long bytes;
   private String lastHash;
   private byte[] read; // the window's lines, once read back (one run only)
@@ -60,8 +60,21 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   private boolean gathered = true; // false once a failed slice was taken out again
 
   AuditCommit(Path dir, String replica) {
+    this(dir, replica, 256);
+  }
+
+  /**
+   * @param capacity records it holds before its arrays grow: the writer passes the size of the window
+   *     before, so that under steady load they are allocated once per window and not grown in steps
+   */
+  AuditCommit(Path dir, String replica, int capacity) {
     this.dir = dir;
     this.replica = replica;
+    int n = Math.max(16, capacity);
+    lengths = new int[n];
+    seqs = new long[n];
+    segments = new long[n];
+    offsets = new long[n];
   }
 
   /** An event's tags, as bits. */
@@ -95,11 +108,11 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     timeMin = Math.min(timeMin, p.millis());
     timeMax = Math.max(timeMax, p.millis());
     // The same member or service comes many times in a row: a reference check spares the set.
-    if (p.member() != null && p.member() != lastMember) {
+    if (p.member() != null && p.member() != lastMember && !p.member().equals(lastMember)) {
       members.add(p.member());
       lastMember = p.member();
     }
-    if (p.service() != null && p.service() != lastService) {
+    if (p.service() != null && p.service() != lastService && !p.service().equals(lastService)) {
       services.add(p.service());
       lastService = p.service();
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -76,8 +77,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   record Pending(long stamp, byte[] chunk, int from, int length, long millis, String member, String service,
       int tags) {}
 
-  private static final java.util.Comparator<Pending> BY_STAMP = java.util.Comparator.comparingLong(Pending::stamp);
-
   /**
    * One recording thread's queue. Only that thread offers to it, so the event loops never contend with
    * each other on one queue or one counter (each such contended write moves a cache line from core to
@@ -88,6 +87,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private static final class Lane {
     final Thread owner = Thread.currentThread();
     final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    // The writer's only: taken from the queue and not yet sealed, in the order the owner offered them,
+    // which is the order of their stamps (nanoTime never goes back on one thread).
+    final ArrayDeque<Pending> taken = new ArrayDeque<>();
     int uncounted; // events queued here and not yet added to waitingEvents (the owner's only)
     Json chunk = new Json(CHUNK_BYTES, Integer.MAX_VALUE); // the owner's only
 
@@ -130,6 +132,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final AtomicInteger waitingEvents = new AtomicInteger();
   private final int countBatch;
   private volatile boolean writerIdle;
+  private int held; // events in the lanes' `taken`, not yet sealed (the writer's only)
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
   private final AtomicLong committedSeq = new AtomicLong();
@@ -365,15 +368,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private void writeUntilClosed() {
     List<Pending> batch = new ArrayList<>();
-    // Taken from the lanes but offered after this pass began: sealed in the next pass (see below).
-    List<Pending> later = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
     long lastCommit = System.nanoTime() - interval;
     boolean closing = false;
     while (!closing) {
       long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-      boolean work = !later.isEmpty() || waiting();
+      boolean work = held > 0 || waiting();
       if (!work && wait > 0) {
         // Nothing to do until an event comes (or the commit is due): say so before looking once more,
         // so an event offered in between either is seen here or unparks the writer.
@@ -385,6 +386,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
         writerIdle = false;
       }
+      long cut = 0;
       if (work) {
         // Under load, take events a slice at a time (every DRAIN_NANOS) rather than one wake-up per event,
         // and commit when the commit is due: slices small enough that the events are still in cache when
@@ -408,37 +410,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         // forerunner is in its lane; stamped before, its forerunner was offered before the cut too, and
         // is taken in this pass, however the lanes are visited. (Events offered side by side have no
         // order to keep.) Whatever a sync or the close waits for was offered before the cut.
-        long cut = System.nanoTime();
-        batch.addAll(later);
-        later.clear();
-        for (Lane l : lanes) {
-          int taken = 0;
-          for (Pending p = l.queue.poll(); p != null; p = l.queue.poll()) {
-            batch.add(p);
-            taken++;
-          }
-          if (taken > 0) {
-            waitingEvents.addAndGet(-taken);
-          } else if (!l.owner.isAlive() && l.queue.isEmpty()) {
-            // Its thread is gone (and all it wrote is visible) and the lane is empty: nothing more can
-            // come through it. What it took off the count without having added it is given back.
-            waitingEvents.addAndGet(l.uncounted);
-            lanes.remove(l);
-          }
-        }
-        batch.sort(BY_STAMP);
-        int upToCut = batch.size();
-        while (!closing && upToCut > 0 && batch.get(upToCut - 1).stamp() - cut > 0) {
-          upToCut--;
-        }
-        List<Pending> afterCut = batch.subList(upToCut, batch.size());
-        later.addAll(afterCut); // in stamp order, as a thread's events with equal stamps keep theirs
-        afterCut.clear();
+        cut = System.nanoTime();
+        take();
       }
+      boolean everything = closing;
       if (Thread.interrupted()) {
         closing = true;
-        batch.addAll(later); // stamped after all of batch
-        later.clear();
+        everything = true;
+      }
+      if (work || everything) {
+        merge(batch, cut, everything);
       }
       for (Pending p : batch) {
         int lineStart = out.size();
@@ -478,7 +459,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         if (durable) {
           committedSeq.set(seq);
           AuditCommit done = building.handOver(prev);
-          building = new AuditCommit(dir, replica);
+          building = new AuditCommit(dir, replica, done.size() + done.size() / 4);
           notifyListener(done);
         } else {
           // Not committed, now or later: its lines stay in the file and the chain goes on from them. Once a
@@ -506,6 +487,57 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       log.warn("audit: closing {}: {}", dir, e.toString());
     }
   }
+
+  /**
+   * Moves what every lane's queue holds to its {@code taken}, and lets go of the lanes of threads that
+   * ended once nothing of theirs is left.
+   */
+  private void take() {
+    for (Lane l : lanes) {
+      int n = 0;
+      for (Pending p = l.queue.poll(); p != null; p = l.queue.poll()) {
+        l.taken.add(p);
+        n++;
+      }
+      if (n > 0) {
+        waitingEvents.addAndGet(-n);
+        held += n;
+      } else if (l.taken.isEmpty() && !l.owner.isAlive() && l.queue.isEmpty()) {
+        // Its thread is gone (and all it wrote is visible) and the lane is empty: nothing more can
+        // come through it. What it took off the count without having added it is given back.
+        waitingEvents.addAndGet(l.uncounted);
+        lanes.remove(l);
+      }
+    }
+  }
+
+  /**
+   * Adds to batch, in stamp order, the taken events stamped up to the cut (all of them when
+   * {@code everything}): each lane is in stamp order already, so this merges them, always taking the
+   * lane whose next event is the earliest. There are a few lanes (one per event loop, and the admin's),
+   * so looking at each one's head per event costs less than sorting the batch did.
+   */
+  private void merge(List<Pending> batch, long cut, boolean everything) {
+    Lane[] ls = lanes.toArray(NO_LANES);
+    while (held > 0) {
+      Lane first = null;
+      long firstStamp = 0;
+      for (Lane l : ls) {
+        Pending p = l.taken.peekFirst();
+        if (p != null && (everything || p.stamp() - cut <= 0) && (first == null || p.stamp() - firstStamp < 0)) {
+          first = l;
+          firstStamp = p.stamp();
+        }
+      }
+      if (first == null) {
+        return; // the rest was stamped after the cut
+      }
+      batch.add(first.taken.pollFirst());
+      held--;
+    }
+  }
+
+  private static final Lane[] NO_LANES = new Lane[0];
 
   private void notifyListener(List<AuditRecord> done) {
     try {
