@@ -114,6 +114,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    * as much CPU per line as one write per 50 ms window, and 4 KiB writes 2-2.5 times.
    */
   private static final int WRITE_BYTES = 1 << 20;
+  /**
+   * After each commit the page cache is advised to drop the segment's durable bytes but for the last
+   * this many ({@link PageCache}): those readers may still want soon (a store copier that reads the
+   * lines back gathers up to 200 ms of windows; 8 MiB is several times that under load).
+   */
+  static final long KEEP_CACHED = 8L << 20;
 
   private final Path dir;
   private final Opener opener;
@@ -145,6 +151,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   // The sealed lines not yet written, newline-terminated: those of the last records of `building`.
   private final Json out = new Json(64 << 10, 4 << 20);
   private FileChannel channel;
+  private PageCache cache = PageCache.NONE; // the current segment's
   private long segmentFirst; // the first seq of the segment being written, which names it
   private long segmentSize;
   private long seq;
@@ -457,6 +464,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
           durable = rewrite(building, e);
         }
         if (durable) {
+          cache.dropBefore(segmentSize - KEEP_CACHED);
           committedSeq.set(seq);
           AuditCommit done = building.handOver(prev);
           building = new AuditCommit(dir, replica, done.size() + done.size() / 4);
@@ -481,6 +489,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       syncs.clear();
     }
+    cache.close();
     try {
       channel.close();
     } catch (IOException e) {
@@ -670,10 +679,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       startSegment(seq + 1);
     } else {
       channel = opener.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      cacheOf(tail);
       // What a process killed between its write and its fsync left only in the page cache: durable before
       // the chain goes on from it, and before the store's replay counts it as committed.
       channel.force(false);
     }
+  }
+
+  private void cacheOf(Path segment) {
+    cache.close();
+    cache = PageCache.open(segment);
   }
 
   private void setPrev(String hash) {
@@ -690,6 +705,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     Path p = AuditFiles.segment(dir, replica, firstSeq);
     channel = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    cacheOf(p);
     segmentSize = channel.size();
     segmentFirst = firstSeq;
     // Make the new name itself durable: fsync the directory entry.
