@@ -359,6 +359,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       writeUntilClosed();
       clean = true;
     } finally {
+      cache.close();
       // A sync asked for after the close, or that a writer dying of an error cannot answer, is answered
       // here, so that none waits for ever.
       for (Object o = control.poll(); o != null; o = control.poll()) {
@@ -472,7 +473,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } else {
           // Not committed, now or later: its lines stay in the file and the chain goes on from them. Once a
           // later window is committed, the store's copier copies them from the file
-          // (StoreCopier#copyInOrder); verify of the files names them if the disk did lose them.
+          // (StoreCopier#copyInOrder); verify of the files names them if the disk did lose them. Their pages
+          // may be the only copy: none of this segment is dropped from the page cache any more.
+          cache.stop();
           building = new AuditCommit(dir, replica);
         }
         if (segmentSize >= options.segmentBytes()) {
@@ -632,6 +635,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     // committed (StoreCopier#copyInOrder), and verify sees it.
     int kept = durable ? building.countUpTo(seq) : 0;
     building.dropFrom(kept);
+    // The failed write may have left pages the disk never got, and openTail's force proves nothing of
+    // them: this segment's pages all stay in the page cache.
+    cache.stop();
   }
 
   /**
@@ -679,16 +685,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       startSegment(seq + 1);
     } else {
       channel = opener.open(tail, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      cacheOf(tail);
+      cacheOf(tail, segmentSize);
       // What a process killed between its write and its fsync left only in the page cache: durable before
       // the chain goes on from it, and before the store's replay counts it as committed.
       channel.force(false);
     }
   }
 
-  private void cacheOf(Path segment) {
+  /** The page cache of the segment now appended to, which keeps its first {@code from} bytes cached. */
+  private void cacheOf(Path segment, long from) {
     cache.close();
-    cache = PageCache.open(segment);
+    cache = PageCache.open(segment, from);
   }
 
   private void setPrev(String hash) {
@@ -705,8 +712,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     Path p = AuditFiles.segment(dir, replica, firstSeq);
     channel = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    cacheOf(p);
     segmentSize = channel.size();
+    cacheOf(p, segmentSize);
     segmentFirst = firstSeq;
     // Make the new name itself durable: fsync the directory entry.
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {

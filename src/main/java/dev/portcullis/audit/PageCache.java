@@ -31,13 +31,26 @@ final class PageCache implements AutoCloseable {
   private static final Libc LIBC = Libc.find();
 
   /** One that does nothing. */
-  static final PageCache NONE = new PageCache(-1);
+  static final PageCache NONE = new PageCache(-1, 0);
 
-  private final int fd;
-  private long dropped; // bytes from the start already advised away
+  /**
+   * The advice drops only whole pages, and only whole folios (ext4 caches a file in folios of up to
+   * 2 MiB, aligned to their size) that lie inside the range given. So each call starts from the 2 MiB
+   * boundary at or before where the last one ended: the folio that held the last call's end lies
+   * wholly inside this one, and goes now. The bytes before that end were durable already, and the
+   * kernel passes over what is gone quickly.
+   */
+  private static final long ALIGN = 2L << 20;
 
-  private PageCache(int fd) {
+  private int fd;
+  private final long floor; // nothing before it is dropped: bytes this writer did not write
+  private long dropped; // bytes from the start already advised away, or the floor
+  private boolean stopped;
+
+  private PageCache(int fd, long floor) {
     this.fd = fd;
+    this.floor = floor;
+    this.dropped = floor;
   }
 
   /** Whether pages can be dropped here (Java 22+ on Linux x86-64 or AArch64). */
@@ -45,14 +58,18 @@ final class PageCache implements AutoCloseable {
     return LIBC != null;
   }
 
-  /** A handle on the file's cached pages; one that does nothing when that is not available or fails. */
-  static PageCache open(Path file) {
+  /**
+   * A handle on the file's cached pages, which drops none of its first {@code from} bytes (what the file
+   * held before this writer opened it: a process that died may have left pages the disk never got);
+   * one that does nothing when that is not available or fails.
+   */
+  static PageCache open(Path file, long from) {
     if (LIBC == null) {
       return NONE;
     }
     try {
       int fd = LIBC.open(file.toAbsolutePath().toString());
-      return fd < 0 ? NONE : new PageCache(fd);
+      return fd < 0 ? NONE : new PageCache(fd, from);
     } catch (Throwable e) {
       log.debug("audit: cannot open {} to advise the kernel on its pages: {}", file, e.toString());
       return NONE;
@@ -64,11 +81,12 @@ final class PageCache implements AutoCloseable {
    * last call). Only clean pages go: call it for bytes made durable. Returns 0, or the error number.
    */
   int dropBefore(long end) {
-    if (fd < 0 || end <= dropped) {
+    if (fd < 0 || stopped || end <= dropped) {
       return 0;
     }
+    long from = Math.max(floor, dropped & -ALIGN);
     try {
-      int err = LIBC.fadvise(fd, dropped, end - dropped, POSIX_FADV_DONTNEED);
+      int err = LIBC.fadvise(fd, from, end - from, POSIX_FADV_DONTNEED);
       if (err == 0) {
         dropped = end;
       }
@@ -78,11 +96,21 @@ final class PageCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops nothing more from this file: some of its bytes may be in the page cache only (a write or an
+   * fsync failed, and a later fsync that succeeds proves nothing of them), and those pages must stay.
+   */
+  void stop() {
+    stopped = true;
+  }
+
   @Override
   public void close() {
     if (fd >= 0) {
+      int closing = fd;
+      fd = -1; // never closed twice: by then the number may be another file's
       try {
-        LIBC.close(fd);
+        LIBC.close(closing);
       } catch (Throwable ignored) {
         // nothing held but the descriptor
       }

@@ -202,6 +202,32 @@ class AuditLogTest {
   }
 
   @Test
+  void afterAWindowThatIsNotDurable_noneOfItsSegmentLeavesThePageCache() throws Exception {
+    // Its lines may be in the page cache only: dropping their pages would make the loss certain while the
+    // store's copier may still copy them from the file. Later windows are durable, but the segment's
+    // pages all stay.
+    org.junit.jupiter.api.Assumptions.assumeTrue(PageCache.available(), "Java 22+ on Linux");
+    String replica;
+    try (AuditLog log = openWithFaults()) {
+      replica = log.replica();
+      faults.failForces(Integer.MAX_VALUE);
+      offer(log, "a", 5);
+      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      faults.failForces(0);
+      long events = 5;
+      Path segment = AuditFiles.segments(log.directory(), replica).getLast();
+      while (Files.size(segment) < 2 * AuditLog.KEEP_CACHED) {
+        offer(log, "b" + events, 5_000);
+        events += 5_000;
+        log.sync();
+      }
+      assertThat(PageCacheTest.resident(segment)).as("all of it cached").isGreaterThanOrEqualTo(Files.size(segment) - 4096);
+      assertThat(log.committedSeq()).isEqualTo(events);
+    }
+    assertFilesIntact(replica, handed.size() + 5);
+  }
+
+  @Test
   void aWindowWhoseFsyncFailsTwiceIsNeverCommittedByTheWriter_andTheChainGoesOnFromItsLines() throws Exception {
     // Its fsync failed, and so did the fsync after writing it again: the writer hands it to no one (the
     // store's copier copies it from the file once a later window is durable, and verify judges it).
