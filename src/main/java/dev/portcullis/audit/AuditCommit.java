@@ -107,12 +107,12 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     bytes += length;
     timeMin = Math.min(timeMin, p.millis());
     timeMax = Math.max(timeMax, p.millis());
-    // The same member or service comes many times in a row: a reference check spares the set.
-    if (p.member() != null && p.member() != lastMember && !p.member().equals(lastMember)) {
+    // The same member or service comes many times in a row: comparing with the last one spares the set.
+    if (p.member() != null && !p.member().equals(lastMember)) {
       members.add(p.member());
       lastMember = p.member();
     }
-    if (p.service() != null && p.service() != lastService && !p.service().equals(lastService)) {
+    if (p.service() != null && !p.service().equals(lastService)) {
       services.add(p.service());
       lastService = p.service();
     }

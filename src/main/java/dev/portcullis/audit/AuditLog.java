@@ -138,7 +138,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final AtomicInteger waitingEvents = new AtomicInteger();
   private final int countBatch;
   private volatile boolean writerIdle;
-  private int held; // events in the lanes' `taken`, not yet sealed (the writer's only)
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
   private final AtomicLong committedSeq = new AtomicLong();
@@ -340,13 +339,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     LockSupport.unpark(writer);
   }
 
-  /** Whether a sync, the close or an event waits. */
+  /**
+   * Whether a sync, the close or an event waits: in a lane's queue, or taken by the writer and held
+   * back for its next pass (stamped after the cut).
+   */
   private boolean waiting() {
     if (!control.isEmpty()) {
       return true;
     }
     for (Lane l : lanes) {
-      if (!l.queue.isEmpty()) {
+      if (!l.queue.isEmpty() || !l.taken.isEmpty()) {
         return true;
       }
     }
@@ -359,7 +361,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       writeUntilClosed();
       clean = true;
     } finally {
-      cache.close();
+      cache.close(); // also when the writer dies of an error
       // A sync asked for after the close, or that a writer dying of an error cannot answer, is answered
       // here, so that none waits for ever.
       for (Object o = control.poll(); o != null; o = control.poll()) {
@@ -382,7 +384,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     boolean closing = false;
     while (!closing) {
       long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-      boolean work = held > 0 || waiting();
+      boolean work = waiting();
       if (!work && wait > 0) {
         // Nothing to do until an event comes (or the commit is due): say so before looking once more,
         // so an event offered in between either is seen here or unparks the writer.
@@ -492,7 +494,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       syncs.clear();
     }
-    cache.close();
     try {
       channel.close();
     } catch (IOException e) {
@@ -513,7 +514,6 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       }
       if (n > 0) {
         waitingEvents.addAndGet(-n);
-        held += n;
       } else if (l.taken.isEmpty() && !l.owner.isAlive() && l.queue.isEmpty()) {
         // Its thread is gone (and all it wrote is visible) and the lane is empty: nothing more can
         // come through it. What it took off the count without having added it is given back.
@@ -531,7 +531,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    */
   private void merge(List<Pending> batch, long cut, boolean everything) {
     Lane[] ls = lanes.toArray(NO_LANES);
-    while (held > 0) {
+    while (true) {
       Lane first = null;
       long firstStamp = 0;
       for (Lane l : ls) {
@@ -542,10 +542,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
       }
       if (first == null) {
-        return; // the rest was stamped after the cut
+        return; // nothing left, or only what was stamped after the cut
       }
       batch.add(first.taken.pollFirst());
-      held--;
     }
   }
 

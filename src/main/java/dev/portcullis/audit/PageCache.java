@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
  * <p>It calls libc through the Foreign Function and Memory API, found reflectively because the
  * project compiles for Java 21, where that API is still a preview: on Java 22 and later, on Linux on
  * x86-64 or AArch64 (where {@code POSIX_FADV_DONTNEED} is 4), it works; anywhere else, or if any step
- * fails, {@link #open} returns an instance that does nothing, and nothing else changes. It opens its own
+ * fails, {@link #dropBefore} does nothing, and nothing else changes. It opens its own
  * read-only descriptor on the file: the advice is about the file's cached pages, whoever opened it.
  */
 final class PageCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PageCache.class);
   private static final int O_RDONLY_CLOEXEC = 0x80000;
   private static final int POSIX_FADV_DONTNEED = 4;
-  private static final Libc LIBC = Libc.find();
+  private static final int UNOPENED = -2;
 
   /** One that does nothing. */
-  static final PageCache NONE = new PageCache(-1, 0);
+  static final PageCache NONE = new PageCache(null, 0);
 
   /**
    * The advice drops only whole pages, and only whole folios (ext4 caches a file in folios of up to
@@ -42,51 +42,46 @@ final class PageCache implements AutoCloseable {
    */
   private static final long ALIGN = 2L << 20;
 
+  private final Path file;
+  // The descriptor: UNOPENED until the first drop, -1 once closed or if it cannot be had.
   private int fd;
   private final long floor; // nothing before it is dropped: bytes this writer did not write
   private long dropped; // bytes from the start already advised away, or the floor
-  private boolean stopped;
 
-  private PageCache(int fd, long floor) {
-    this.fd = fd;
+  private PageCache(Path file, long floor) {
+    this.file = file;
+    this.fd = file == null ? -1 : UNOPENED;
     this.floor = floor;
     this.dropped = floor;
   }
 
   /** Whether pages can be dropped here (Java 22+ on Linux x86-64 or AArch64). */
   static boolean available() {
-    return LIBC != null;
+    return Libc.INSTANCE != null;
   }
 
   /**
    * A handle on the file's cached pages, which drops none of its first {@code from} bytes (what the file
-   * held before this writer opened it: a process that died may have left pages the disk never got);
-   * one that does nothing when that is not available or fails.
+   * held before this writer opened it: a process that died may have left pages the disk never got). It
+   * opens nothing yet: libc is looked up (some 80 ms, once) and the file opened at the first drop, on
+   * the writer's thread and only once a segment has grown past what is kept cached, not at start-up.
    */
   static PageCache open(Path file, long from) {
-    if (LIBC == null) {
-      return NONE;
-    }
-    try {
-      int fd = LIBC.open(file.toAbsolutePath().toString());
-      return fd < 0 ? NONE : new PageCache(fd, from);
-    } catch (Throwable e) {
-      log.debug("audit: cannot open {} to advise the kernel on its pages: {}", file, e.toString());
-      return NONE;
-    }
+    return new PageCache(file, from);
   }
 
   /**
    * Advises the kernel that the bytes before {@code end} are not needed in memory (the range since the
-   * last call). Only clean pages go: call it for bytes made durable. Returns 0, or the error number.
+   * last call). Only clean pages go: call it for bytes made durable. Returns 0, or the error number;
+   * 0 when it does nothing (not available here, the file cannot be opened, or {@link #stop}ped).
    */
   int dropBefore(long end) {
-    if (fd < 0 || stopped || end <= dropped) {
+    if (end <= dropped || fd == -1 || fd == UNOPENED && (fd = openFile()) < 0) {
       return 0;
     }
     long from = Math.max(floor, dropped & -ALIGN);
     try {
-      int err = LIBC.fadvise(fd, from, end - from, POSIX_FADV_DONTNEED);
+      int err = Libc.INSTANCE.fadvise(fd, from, end - from, POSIX_FADV_DONTNEED);
       if (err == 0) {
         dropped = end;
       }
@@ -96,21 +91,33 @@ final class PageCache implements AutoCloseable {
     }
   }
 
+  private int openFile() {
+    if (Libc.INSTANCE == null) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Libc.INSTANCE.open(file.toAbsolutePath().toString()));
+    } catch (Throwable e) {
+      log.debug("audit: cannot open {} to advise the kernel on its pages: {}", file, e.toString());
+      return -1;
+    }
+  }
+
   /**
    * Drops nothing more from this file: some of its bytes may be in the page cache only (a write or an
    * fsync failed, and a later fsync that succeeds proves nothing of them), and those pages must stay.
    */
   void stop() {
-    stopped = true;
+    close();
   }
 
   @Override
   public void close() {
-    if (fd >= 0) {
-      int closing = fd;
-      fd = -1; // never closed twice: by then the number may be another file's
+    int closing = fd;
+    fd = -1; // never opened again, nor closed twice: by then the number may be another file's
+    if (closing >= 0) {
       try {
-        LIBC.close(closing);
+        Libc.INSTANCE.close(closing);
       } catch (Throwable ignored) {
         // nothing held but the descriptor
       }
@@ -120,6 +127,8 @@ final class PageCache implements AutoCloseable {
   /** open(2), posix_fadvise(2) and close(2), as method handles made through java.lang.foreign. */
   private record Libc(MethodHandle open, MethodHandle fadvise, MethodHandle close, Method ofConfined,
       Method allocateString) {
+    /** Null where pages cannot be dropped; looked up on first use. */
+    static final Libc INSTANCE = find();
 
     int open(String path) throws Throwable {
       try (AutoCloseable arena = (AutoCloseable) ofConfined.invoke(null)) {

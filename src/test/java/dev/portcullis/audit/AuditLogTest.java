@@ -40,6 +40,11 @@ class AuditLogTest {
   }
 
   void assertFilesIntact(String replica, long records) throws java.io.IOException {
+    assertFilesIntact(dataDir, replica, records);
+  }
+
+  /** The replica's files in DATA_DIR/audit verify whole, with this many records. */
+  static void assertFilesIntact(Path dataDir, String replica, long records) throws java.io.IOException {
     ChainVerifier.Result result = ChainVerifier.verifyFiles(AuditFiles.directory(dataDir), replica,
         ChainVerifier.Anchor.START, null);
     assertThat(result.ok()).as(result.message()).isTrue();
