@@ -125,6 +125,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final Opener opener;
   private final String replica;
   private final Options options;
+  private final long commitNanos; // the group-commit window
   private final CommitListener listener;
   // Lock-free: the event loops offer without ever taking a lock the writer could hold while it drains,
   // each to a lane of its own. Syncs and the close come through `control`.
@@ -162,6 +163,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     this.opener = opener;
     this.replica = replica;
     this.options = options;
+    this.commitNanos = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
     this.listener = listener;
     this.countBatch = Math.max(1, Math.min(64, options.queueCapacity() / 64));
     openTail();
@@ -376,128 +378,174 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
+  // The writer's own state from one pass to the next.
+  private final List<Pending> batch = new ArrayList<>();
+  private final List<Sync> syncs = new ArrayList<>();
+  private long lastCommit;
+  private boolean closing;
+
+  /**
+   * The writer's loop. Each pass is its own method, and each step of it too: the loop runs once per
+   * process, so a loop body inlined here would only ever run as an on-stack-replacement compile, which
+   * the JIT throws away and compiles again whole (measured: hundreds of milliseconds of C2 each time,
+   * and the writer interpreted meanwhile) whenever a rare branch is first taken (a new segment, a large
+   * window). Small methods called every few milliseconds are compiled once, normally.
+   */
   private void writeUntilClosed() {
-    List<Pending> batch = new ArrayList<>();
-    List<Sync> syncs = new ArrayList<>();
-    long interval = TimeUnit.MILLISECONDS.toNanos(options.commitIntervalMillis());
-    long lastCommit = System.nanoTime() - interval;
-    boolean closing = false;
+    lastCommit = System.nanoTime() - commitNanos;
     while (!closing) {
-      long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + interval - System.nanoTime();
-      boolean work = waiting();
-      if (!work && wait > 0) {
-        // Nothing to do until an event comes (or the commit is due): say so before looking once more,
-        // so an event offered in between either is seen here or unparks the writer.
-        writerIdle = true;
-        work = waiting();
-        if (!work) {
-          LockSupport.parkNanos(wait);
-          work = waiting();
-        }
-        writerIdle = false;
-      }
-      long cut = 0;
-      if (work) {
-        // Under load, take events a slice at a time (every DRAIN_NANOS) rather than one wake-up per event,
-        // and commit when the commit is due: slices small enough that the events are still in cache when
-        // they are sealed. A sync or close unparks it early. After a quiet spell the commit is already
-        // due, so a lone event is committed at once.
-        long untilDue = lastCommit + interval - System.nanoTime();
-        if (untilDue > 0 && control.isEmpty()) {
-          LockSupport.parkNanos(Math.min(untilDue, DRAIN_NANOS));
-        }
-        // Syncs and the close first: whatever was recorded before them is in the lanes by now.
-        for (Object o = control.poll(); o != null; o = control.poll()) {
-          if (o == CLOSE) {
-            closing = true;
-          } else {
-            syncs.add((Sync) o);
-          }
-        }
-        // One order for the whole replica: the lanes are merged by the time each offer began, up to the
-        // moment this pass began. If one event was offered before another began to be, the later one
-        // cannot be sealed first: stamped after this cut, it waits for the next pass, by which its
-        // forerunner is in its lane; stamped before, its forerunner was offered before the cut too, and
-        // is taken in this pass, however the lanes are visited. (Events offered side by side have no
-        // order to keep.) Whatever a sync or the close waits for was offered before the cut.
-        cut = System.nanoTime();
-        take();
-      }
-      boolean everything = closing;
-      if (Thread.interrupted()) {
-        closing = true;
-        everything = true;
-      }
-      if (work || everything) {
-        merge(batch, cut, everything);
-      }
-      for (Pending p : batch) {
-        int lineStart = out.size();
-        sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
-        out.raw('\n');
-        seq++;
-        building.add(seq, p, segmentFirst, segmentSize + lineStart, out.size() - lineStart);
-      }
-      batch.clear();
-      boolean due = System.nanoTime() - lastCommit >= interval;
-      boolean commit = due || closing || !syncs.isEmpty();
-      if (out.size() > 0 && (commit || out.size() >= WRITE_BYTES)) {
-        try {
-          write();
-        } catch (IOException e) {
-          // Reopening takes seq and prev from the last whole record on disk: the chain goes on from
-          // there, so the file stays verifiable, and the records of this window that did reach the file
-          // whole are committed with it (not left for the next start's replay); the rest are lost.
-          writeErrors.incrementAndGet();
-          long last = seq;
-          reopenAfterError();
-          log.error("audit: cannot write records {} to {} to {}: {}; the chain goes on from {}",
-              seq + 1, last, dir, e.toString(), seq);
-        }
-        out.reset();
-      }
-      if (!building.isEmpty() && commit) {
-        lastCommit = System.nanoTime();
-        boolean durable;
-        try {
-          channel.force(false);
-          durable = true;
-        } catch (IOException e) {
-          writeErrors.incrementAndGet();
-          durable = rewrite(building, e);
-        }
-        if (durable) {
-          cache.dropBefore(segmentSize - KEEP_CACHED);
-          committedSeq.set(seq);
-          AuditCommit done = building.handOver(prev);
-          building = new AuditCommit(dir, replica, done.size() + done.size() / 4);
-          notifyListener(done);
-        } else {
-          // Not committed, now or later: its lines stay in the file and the chain goes on from them. Once a
-          // later window is committed, the store's copier copies them from the file
-          // (StoreCopier#copyInOrder); verify of the files names them if the disk did lose them. Their pages
-          // may be the only copy: none of this segment is dropped from the page cache any more.
-          cache.stop();
-          building = new AuditCommit(dir, replica);
-        }
-        if (segmentSize >= options.segmentBytes()) {
-          try {
-            startSegment(seq + 1);
-          } catch (IOException e) {
-            writeErrors.incrementAndGet();
-            log.error("audit: cannot start a new segment in {}: {}", dir, e.toString());
-          }
-        }
-      }
-      for (Sync s : syncs) {
-        s.done().complete(committedSeq.get());
-      }
-      syncs.clear();
+      pass();
     }
     try {
       channel.close();
     } catch (IOException e) {
       log.warn("audit: closing {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Waits for work, seals what has come, and writes and commits when that is due. */
+  private void pass() {
+    boolean work = awaitWork();
+    long cut = work ? takeWork() : 0;
+    boolean everything = closing;
+    if (Thread.interrupted()) {
+      closing = true;
+      everything = true;
+    }
+    if (work || everything) {
+      merge(batch, cut, everything);
+    }
+    sealBatch();
+    boolean commit = System.nanoTime() - lastCommit >= commitNanos || closing || !syncs.isEmpty();
+    if (out.size() > 0 && (commit || out.size() >= WRITE_BYTES)) {
+      writeOut();
+    }
+    if (!building.isEmpty() && commit) {
+      commitWindow();
+    }
+    for (Sync s : syncs) {
+      s.done().complete(committedSeq.get());
+    }
+    syncs.clear();
+  }
+
+  /**
+   * Whether something waits (events, a sync, the close): if nothing does, parks until something is
+   * offered or the commit is due.
+   */
+  private boolean awaitWork() {
+    long wait = building.isEmpty() ? 1_000_000_000L : lastCommit + commitNanos - System.nanoTime();
+    boolean work = waiting();
+    if (!work && wait > 0) {
+      // Nothing to do until an event comes (or the commit is due): say so before looking once more,
+      // so an event offered in between either is seen here or unparks the writer.
+      writerIdle = true;
+      work = waiting();
+      if (!work) {
+        LockSupport.parkNanos(wait);
+        work = waiting();
+      }
+      writerIdle = false;
+    }
+    return work;
+  }
+
+  /**
+   * Under load, waits out the slice, then takes the syncs, the close and what the lanes hold; returns
+   * the moment the taking began (the cut).
+   */
+  private long takeWork() {
+    // Under load, take events a slice at a time (every DRAIN_NANOS) rather than one wake-up per event,
+    // and commit when the commit is due: slices small enough that the events are still in cache when
+    // they are sealed. A sync or close unparks it early. After a quiet spell the commit is already
+    // due, so a lone event is committed at once.
+    long untilDue = lastCommit + commitNanos - System.nanoTime();
+    if (untilDue > 0 && control.isEmpty()) {
+      LockSupport.parkNanos(Math.min(untilDue, DRAIN_NANOS));
+    }
+    // Syncs and the close first: whatever was recorded before them is in the lanes by now.
+    for (Object o = control.poll(); o != null; o = control.poll()) {
+      if (o == CLOSE) {
+        closing = true;
+      } else {
+        syncs.add((Sync) o);
+      }
+    }
+    // One order for the whole replica: the lanes are merged by the time each offer began, up to the
+    // moment this pass began. If one event was offered before another began to be, the later one
+    // cannot be sealed first: stamped after this cut, it waits for the next pass, by which its
+    // forerunner is in its lane; stamped before, its forerunner was offered before the cut too, and
+    // is taken in this pass, however the lanes are visited. (Events offered side by side have no
+    // order to keep.) Whatever a sync or the close waits for was offered before the cut.
+    long cut = System.nanoTime();
+    take();
+    return cut;
+  }
+
+  /** Seals the batch into the chain, after what is already in {@code out}. */
+  private void sealBatch() {
+    for (Pending p : batch) {
+      int lineStart = out.size();
+      sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
+      out.raw('\n');
+      seq++;
+      building.add(seq, p, segmentFirst, segmentSize + lineStart, out.size() - lineStart);
+    }
+    batch.clear();
+  }
+
+  /** Appends the sealed lines to the segment in one write. */
+  private void writeOut() {
+    try {
+      write();
+    } catch (IOException e) {
+      // Reopening takes seq and prev from the last whole record on disk: the chain goes on from
+      // there, so the file stays verifiable, and the records of this window that did reach the file
+      // whole are committed with it (not left for the next start's replay); the rest are lost.
+      writeErrors.incrementAndGet();
+      long last = seq;
+      reopenAfterError();
+      log.error("audit: cannot write records {} to {} to {}: {}; the chain goes on from {}",
+          seq + 1, last, dir, e.toString(), seq);
+    }
+    out.reset();
+  }
+
+  /**
+   * Forces the window to disk and hands it to the listener (after a failed fsync, once written again
+   * and forced: {@link #rewrite}); starts a new segment once this one is full.
+   */
+  private void commitWindow() {
+    lastCommit = System.nanoTime();
+    boolean durable;
+    try {
+      channel.force(false);
+      durable = true;
+    } catch (IOException e) {
+      writeErrors.incrementAndGet();
+      durable = rewrite(building, e);
+    }
+    if (durable) {
+      cache.dropBefore(segmentSize - KEEP_CACHED);
+      committedSeq.set(seq);
+      AuditCommit done = building.handOver(prev);
+      building = new AuditCommit(dir, replica, done.size() + done.size() / 4);
+      notifyListener(done);
+    } else {
+      // Not committed, now or later: its lines stay in the file and the chain goes on from them. Once a
+      // later window is committed, the store's copier copies them from the file
+      // (StoreCopier#copyInOrder); verify of the files names them if the disk did lose them. Their pages
+      // may be the only copy: none of this segment is dropped from the page cache any more.
+      cache.stop();
+      building = new AuditCommit(dir, replica);
+    }
+    if (segmentSize >= options.segmentBytes()) {
+      try {
+        startSegment(seq + 1);
+      } catch (IOException e) {
+        writeErrors.incrementAndGet();
+        log.error("audit: cannot start a new segment in {}: {}", dir, e.toString());
+      }
     }
   }
 

@@ -36,6 +36,12 @@ public final class AuditStore {
   static final int BLOCK_RECORDS = 4096;
   /** ...and at most about this many characters of lines. */
   static final int BLOCK_CHARS = 2 << 20;
+  /**
+   * A commit window whose block points at the file (and holds no lines) may be this much larger: a
+   * window grows past the limits above whenever its fsync waits on the disk for long under load, and
+   * splitting it would mean reading its records back from the file and parsing each one.
+   */
+  static final int POINTED_FACTOR = 8;
 
   private static final String INSERT = "INSERT INTO audit_blocks(replica, first_seq, last_seq, time_min, time_max,"
       + " records, members, services, tags, last_hash, lines, segment, byte_offset, byte_length)"
@@ -212,7 +218,8 @@ public final class AuditStore {
      * run or too big for one block (then its records are stored as any others).
      */
     static Block of(AuditCommit c, boolean pointAtFiles) {
-      if (!c.oneRun() || c.size() > BLOCK_RECORDS || c.byteLength() >= BLOCK_CHARS) {
+      int factor = pointAtFiles ? POINTED_FACTOR : 1;
+      if (!c.oneRun() || c.size() > factor * BLOCK_RECORDS || c.byteLength() >= (long) factor * BLOCK_CHARS) {
         return null;
       }
       return new Block(c.firstSeq(), c.lastSeq(), c.timeMin(), c.timeMax(), c.size(), spaced(c.members()),

@@ -137,12 +137,14 @@ final class PageCache implements AutoCloseable {
       }
     }
 
+    // invokeExact, which the handles' types match: invokeWithArguments boxes the arguments and goes
+    // through a spreader on every call, and the JIT kept compiling that machinery in long runs.
     int fadvise(int fd, long offset, long length, int advice) throws Throwable {
-      return (int) fadvise.invokeWithArguments(fd, offset, length, advice);
+      return (int) fadvise.invokeExact(fd, offset, length, advice);
     }
 
     void close(int fd) throws Throwable {
-      close.invokeWithArguments(fd);
+      int ignored = (int) close.invokeExact(fd);
     }
 
     static Libc find() {

@@ -197,4 +197,56 @@ class FileBackedAuditStoreTest {
     assertThat(count("lines IS NOT NULL AND segment IS NULL AND records = 3")).isEqualTo(1);
     assertThat(store.verify("elsewhere").ok()).isTrue();
   }
+
+  @Test
+  void aCommitWindowPastTheBlockLimitsIsStillOneBlockThatPointsAtTheFile() throws Exception {
+    // A window grows past BLOCK_CHARS when its fsync waits long under load: pointing at the file, it is
+    // still one block, not split by reading its records back and parsing each one.
+    List<List<AuditRecord>> windows = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String replica;
+    String agent = "Mozilla/5.0 " + "x".repeat(3000);
+    try (AuditLog log = AuditLog.open(dataDir, new AuditLog.Options(65_536, 600_000, 64L << 20), windows::add)) {
+      replica = log.replica();
+      log.record(AuditLogTest.decision("first"));
+      log.sync(); // the first window; the rest wait for the next sync (the commit interval is ten minutes)
+      for (int i = 0; i < 800; i++) {
+        log.record(AuditEvent.decision(Instant.parse("2026-11-23T10:00:00Z").plusMillis(i), "big-" + i,
+            AuditEvent.Principal.ANONYMOUS, "192.0.2.1", agent, "dash", "GET", "dash.example.com", "/", Outcome.ALLOW,
+            "why", 1));
+      }
+      log.sync();
+    }
+    AuditCommit big = (AuditCommit) windows.stream().max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+    assertThat(big.size()).isEqualTo(800);
+    assertThat(big.byteLength()).as("past the limit of a block that holds its lines")
+        .isGreaterThan(AuditStore.BLOCK_CHARS);
+    assertThat(store.insertAll(replica, windows)).isEqualTo(801);
+    assertThat(count("records = 800 AND lines IS NULL AND byte_length = " + big.byteLength())).isEqualTo(1);
+    assertThat(count("1 = 1")).isEqualTo(2);
+    ChainVerifier.Result r = store.verify(replica);
+    assertThat(r.ok()).as(r.message()).isTrue();
+    assertThat(r.records()).isEqualTo(801);
+    List<String> found = store.query(new AuditStore.Filter(null, null, null, null, null, null, 1000)).stream()
+        .map(AuditRecord::line).toList();
+    assertThat(found).hasSize(801);
+    assertThat(new java.util.HashSet<>(found).equals(new java.util.HashSet<>(fileLines(replica))))
+        .as("the query gives back the lines of the file").isTrue();
+
+    // A store that holds the lines (as PostgreSQL's does) still splits it.
+    Database held = Database.openSqlite(dataDir.resolve("held.db"));
+    try {
+      AuditStore holding = new AuditStore(held);
+      assertThat(holding.insertAll(replica, windows)).isEqualTo(801);
+      long blocks = held.inTransaction(c -> {
+        try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit_blocks")) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      });
+      assertThat(blocks).isGreaterThan(2);
+      assertThat(holding.verify(replica).ok()).isTrue();
+    } finally {
+      held.close();
+    }
+  }
 }
