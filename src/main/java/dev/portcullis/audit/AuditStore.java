@@ -411,6 +411,14 @@ public final class AuditStore {
    * hold lines past its last commit, which are not yet durable.
    */
   public long replay(Path auditDir, String replica, long upTo) throws IOException {
+    return replay(auditDir, replica, upTo, null);
+  }
+
+  /**
+   * As {@link #replay(Path, String, long)}, and hands each batch of records it stored to {@code stored}
+   * (when not null) once its transaction has committed.
+   */
+  long replay(Path auditDir, String replica, long upTo, AuditLog.CommitListener stored) throws IOException {
     long after = lastSeq(replica);
     long added = 0;
     List<AuditRecord> batch = new ArrayList<>();
@@ -442,14 +450,23 @@ public final class AuditStore {
         if (r.seq() > after && r.seq() <= upTo) {
           batch.add(r);
           if (batch.size() == BLOCK_RECORDS) {
-            added += insert(replica, batch);
-            batch.clear();
+            added += insertAndHand(replica, batch, stored);
+            batch = new ArrayList<>();
           }
         }
       }
     }
-    added += insert(replica, batch);
+    added += insertAndHand(replica, batch, stored);
     return added;
+  }
+
+  private int insertAndHand(String replica, List<AuditRecord> batch, AuditLog.CommitListener stored) {
+    int n = insert(replica, batch);
+    if (stored != null && n > 0) {
+      // The batch is in seq order, and the store left out those it already had: a prefix.
+      stored.committed(List.copyOf(batch.subList(batch.size() - n, batch.size())));
+    }
+    return n;
   }
 
   /** The anchor a replica's stored chain starts from: where retention left it, or the start. */

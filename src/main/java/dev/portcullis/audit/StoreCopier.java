@@ -34,6 +34,9 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   private volatile AuditLog auditLog;
   private volatile boolean closing;
   private volatile boolean hurry; // a reader waits: store what is there without gathering more
+  // Whoever else gets the committed windows (the line sinks), and so must also get the records that were
+  // not committed with their window and that this copier copies from the file instead; null for none.
+  private volatile AuditLog.CommitListener alsoFromFile;
 
   public StoreCopier(AuditStore store) {
     this.store = store;
@@ -54,10 +57,14 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
 
   static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
       LineSinks sinks, AuditLog.Opener opener) throws java.io.IOException {
-    AuditLog.CommitListener listener = sinks == null || !sinks.any() ? copier : records -> {
-      copier.committed(records);
-      sinks.committed(records);
-    };
+    AuditLog.CommitListener listener = copier;
+    if (sinks != null && sinks.any()) {
+      listener = records -> {
+        copier.committed(records);
+        sinks.committed(records);
+      };
+      copier.alsoFromFile = sinks;
+    }
     AuditLog auditLog = AuditLog.open(dataDir, options, listener, opener);
     copier.auditLog = auditLog;
     copier.store.beforeRead(copier::catchUp);
@@ -196,11 +203,13 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     long stored = storedSeq.get();
     String range = "records " + (stored + 1) + " to " + upTo + " of replica " + l.replica();
     retried("copy " + range + " from the audit file into the store", () -> {
-      long added = store.replay(l.directory(), l.replica(), upTo);
+      // The sinks never got these either: they get them now, after the later window that was handed
+      // to them at its commit (each line carries its seq).
+      long added = store.replay(l.directory(), l.replica(), upTo, alsoFromFile);
       storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
       if (added == upTo - stored) {
-        log.warn("audit: {} were not committed with their window; copied into the store from the audit file",
-            range);
+        log.warn("audit: {} were not committed with their window; copied into the store{} from the audit file",
+            range, alsoFromFile == null ? "" : " and the line sinks");
       } else {
         log.error("audit: {} were not committed with their window, and only {} could be read from the audit "
             + "file; verify names what is missing", range, added);
