@@ -411,16 +411,20 @@ public final class AuditStore {
    * hold lines past its last commit, which are not yet durable.
    */
   public long replay(Path auditDir, String replica, long upTo) throws IOException {
-    return replay(auditDir, replica, upTo, null);
+    long after = lastSeq(replica);
+    long[] added = {0};
+    readFiles(auditDir, replica, after, upTo, batch -> added[0] += insert(replica, batch));
+    return added[0];
   }
 
   /**
-   * As {@link #replay(Path, String, long)}, and hands each batch of records it stored to {@code stored}
-   * (when not null) once its transaction has committed.
+   * Reads the records of the replica's segment files whose seq is past {@code after} and at most
+   * {@code upTo}, in file order, and hands them on in batches of at most {@link #BLOCK_RECORDS} (each a
+   * list of its own), with their places in the files. Damaged lines are skipped (verify reports them),
+   * and so is a torn last line, which has no newline.
    */
-  long replay(Path auditDir, String replica, long upTo, AuditLog.CommitListener stored) throws IOException {
-    long after = lastSeq(replica);
-    long added = 0;
+  static void readFiles(Path auditDir, String replica, long after, long upTo,
+      java.util.function.Consumer<List<AuditRecord>> batches) throws IOException {
     List<AuditRecord> batch = new ArrayList<>();
     List<Path> segments = AuditFiles.segments(auditDir, replica);
     for (int i = 0; i < segments.size(); i++) {
@@ -430,7 +434,7 @@ public final class AuditStore {
         break;
       }
       if (i + 1 < segments.size() && AuditFiles.firstSeq(segments.get(i + 1)) <= after + 1) {
-        continue; // the next segment starts at or before the first record to copy: this one is all stored
+        continue; // the next segment starts at or before the first record wanted: none is in this one
       }
       byte[] bytes = Files.readAllBytes(segment);
       int start = 0;
@@ -445,28 +449,20 @@ public final class AuditStore {
         try {
           r = AuditRecord.read(line).at(at);
         } catch (AuditRecord.MalformedRecordException e) {
-          continue; // a damaged line; verify reports it (a torn last line has no newline: not read at all)
+          continue;
         }
         if (r.seq() > after && r.seq() <= upTo) {
           batch.add(r);
           if (batch.size() == BLOCK_RECORDS) {
-            added += insertAndHand(replica, batch, stored);
+            batches.accept(batch);
             batch = new ArrayList<>();
           }
         }
       }
     }
-    added += insertAndHand(replica, batch, stored);
-    return added;
-  }
-
-  private int insertAndHand(String replica, List<AuditRecord> batch, AuditLog.CommitListener stored) {
-    int n = insert(replica, batch);
-    if (stored != null && n > 0) {
-      // The batch is in seq order, and the store left out those it already had: a prefix.
-      stored.committed(List.copyOf(batch.subList(batch.size() - n, batch.size())));
+    if (!batch.isEmpty()) {
+      batches.accept(batch);
     }
-    return n;
   }
 
   /** The anchor a replica's stored chain starts from: where retention left it, or the start. */

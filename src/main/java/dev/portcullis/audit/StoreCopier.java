@@ -34,9 +34,6 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   private volatile AuditLog auditLog;
   private volatile boolean closing;
   private volatile boolean hurry; // a reader waits: store what is there without gathering more
-  // Whoever else gets the committed windows (the line sinks), and so must also get the records that were
-  // not committed with their window and that this copier copies from the file instead; null for none.
-  private volatile AuditLog.CommitListener alsoFromFile;
 
   public StoreCopier(AuditStore store) {
     this.store = store;
@@ -58,14 +55,20 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
   static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
       LineSinks sinks, AuditLog.Opener opener) throws java.io.IOException {
     AuditLog.CommitListener listener = copier;
+    SinkFeed feed = null;
     if (sinks != null && sinks.any()) {
+      feed = new SinkFeed(sinks);
+      SinkFeed f = feed;
       listener = records -> {
         copier.committed(records);
-        sinks.committed(records);
+        f.committed(records);
       };
-      copier.alsoFromFile = sinks;
     }
     AuditLog auditLog = AuditLog.open(dataDir, options, listener, opener);
+    if (feed != null) {
+      // Before any event can be recorded (no one has the log yet), so before the first commit.
+      feed.start(auditLog);
+    }
     copier.auditLog = auditLog;
     copier.store.beforeRead(copier::catchUp);
     copier.thread.start();
@@ -203,13 +206,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     long stored = storedSeq.get();
     String range = "records " + (stored + 1) + " to " + upTo + " of replica " + l.replica();
     retried("copy " + range + " from the audit file into the store", () -> {
-      // The sinks never got these either: they get them now, after the later window that was handed
-      // to them at its commit (each line carries its seq).
-      long added = store.replay(l.directory(), l.replica(), upTo, alsoFromFile);
+      long added = store.replay(l.directory(), l.replica(), upTo);
       storedSeq.accumulateAndGet(store.lastSeq(l.replica()), Math::max);
       if (added == upTo - stored) {
-        log.warn("audit: {} were not committed with their window; copied into the store{} from the audit file",
-            range, alsoFromFile == null ? "" : " and the line sinks");
+        log.warn("audit: {} were not committed with their window; copied into the store from the audit file",
+            range);
       } else {
         log.error("audit: {} were not committed with their window, and only {} could be read from the audit "
             + "file; verify names what is missing", range, added);
@@ -280,6 +281,83 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Hands the committed windows to the line sinks, and before a window, the records that were handed to
+   * no one: those of windows that were not committed with their window (both fsyncs failed; see
+   * {@link AuditLog}), which the file holds and the chain goes on from. They are read from the file on the
+   * sinks' own thread, once a later window is durable, as the store's copier copies them
+   * ({@link #copyInOrder}). Only this process's: an earlier one's sinks had the records it committed.
+   */
+  private static final class SinkFeed {
+    private final LineSinks sinks;
+    private volatile AuditLog log;
+    private long handed; // the last seq handed to the sinks; the writer thread's after start()
+
+    SinkFeed(LineSinks sinks) {
+      this.sinks = sinks;
+    }
+
+    void start(AuditLog log) {
+      this.handed = log.committedSeq();
+      this.log = log;
+    }
+
+    void committed(List<AuditRecord> window) {
+      if (window.isEmpty()) {
+        return;
+      }
+      long first = firstSeq(window);
+      AuditLog l = log;
+      if (l != null && first > handed + 1) {
+        sinks.committed(new FileRange(l.directory(), l.replica(), handed, first - 1));
+      }
+      sinks.committed(window);
+      handed = Math.max(handed, lastSeq(window));
+    }
+  }
+
+  /** The records of a replica's files after one seq and up to another, read on first use. */
+  private static final class FileRange extends java.util.AbstractList<AuditRecord> {
+    private final java.nio.file.Path dir;
+    private final String replica;
+    private final long after;
+    private final long upTo;
+    private List<AuditRecord> read;
+
+    FileRange(java.nio.file.Path dir, String replica, long after, long upTo) {
+      this.dir = dir;
+      this.replica = replica;
+      this.after = after;
+      this.upTo = upTo;
+    }
+
+    private synchronized List<AuditRecord> records() {
+      if (read == null) {
+        List<AuditRecord> all = new ArrayList<>();
+        try {
+          AuditStore.readFiles(dir, replica, after, upTo, all::addAll);
+        } catch (java.io.IOException | RuntimeException e) {
+          // Lost to the sinks only: the store's copier reads them on its own, and verify names what the
+          // files lack.
+          log.error("audit: cannot read records {} to {} of replica {} from its files for the line sinks: {}",
+              after + 1, upTo, replica, e.toString());
+        }
+        read = all;
+      }
+      return read;
+    }
+
+    @Override
+    public AuditRecord get(int i) {
+      return records().get(i);
+    }
+
+    @Override
+    public int size() {
+      return records().size();
     }
   }
 }
