@@ -15,9 +15,9 @@ import java.util.Set;
 
 /**
  * The records of one commit window, as the writer hands them to its listener: for each record its seq
- * and its place in the replica's segment files, and for the window its time range, members, services
- * and tags, which the writer gathered as it sealed, from what the recording thread had read off each
- * event.
+ * and its place in the replica's segment files, and for each part of the window that makes one of the
+ * store's blocks ({@link Part}) its time range, members, services, tags and last hash, which the writer
+ * gathered as it sealed, from what the recording thread had read off each event.
  *
  * <p>It holds neither the lines nor the events: the file has them, durably, and keeping them here
  * until the store copy (up to a few hundred milliseconds under load) made every young collection copy
@@ -48,12 +48,24 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
   private String lastHash;
   private byte[] read; // the window's lines, once read back (one run only)
 
-  // What the store's block holds of the window, gathered record by record.
+  /**
+   * What the store's blocks hold of the window, gathered record by record: the window is cut into parts
+   * as {@link AuditStore} cuts records into blocks (at most {@link AuditStore#BLOCK_RECORDS} records,
+   * closed once they reach {@link AuditStore#BLOCK_CHARS} bytes), so that a window of any size, such as
+   * the one that gathers while an fsync waits on a slow disk for a second or two, is stored as blocks
+   * without reading and parsing its records.
+   */
+  record Part(int from, int to, long timeMin, long timeMax, Set<String> members, Set<String> services,
+      Set<String> tags, String lastHash, long bytes) {}
+
+  private final java.util.List<Part> parts = new java.util.ArrayList<>(1);
+  private int partFrom;
+  private long partBytes;
   private long timeMin = Long.MAX_VALUE;
   private long timeMax = Long.MIN_VALUE;
-  private final Set<String> members = new LinkedHashSet<>();
-  private final Set<String> services = new LinkedHashSet<>();
-  private final Set<String> tags = new LinkedHashSet<>();
+  private Set<String> members = new LinkedHashSet<>();
+  private Set<String> services = new LinkedHashSet<>();
+  private Set<String> tags = new LinkedHashSet<>();
   private int tagBits;
   private String lastMember;
   private String lastService;
@@ -90,8 +102,11 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return bits;
   }
 
-  /** A record just sealed, whose line (with its newline) is at offset in the segment. */
-  void add(long seq, AuditLog.Pending p, long segment, long offset, int length) {
+  /**
+   * A record just sealed, whose line (with its newline) is at offset in the segment; {@code hashHex} holds
+   * its hash as 64 hex digits (read only when it ends a part).
+   */
+  void add(long seq, AuditLog.Pending p, long segment, long offset, int length, byte[] hashHex) {
     if (count == seqs.length) {
       int n = count * 2;
       lengths = Arrays.copyOf(lengths, n);
@@ -105,6 +120,7 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     offsets[count] = offset;
     count++;
     bytes += length;
+    partBytes += length;
     timeMin = Math.min(timeMin, p.millis());
     timeMax = Math.max(timeMax, p.millis());
     // The same member or service comes many times in a row: comparing with the last one spares the set.
@@ -126,6 +142,24 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
       }
       tagBits |= p.tags();
     }
+    if (count - partFrom >= AuditStore.BLOCK_RECORDS || partBytes >= AuditStore.BLOCK_CHARS) {
+      closePart(hashHex);
+    }
+  }
+
+  private void closePart(byte[] lastHashHex) {
+    parts.add(new Part(partFrom, count, timeMin, timeMax, members, services, tags,
+        new String(lastHashHex, 0, 64, StandardCharsets.ISO_8859_1), partBytes));
+    partFrom = count;
+    partBytes = 0;
+    timeMin = Long.MAX_VALUE;
+    timeMax = Long.MIN_VALUE;
+    members = new LinkedHashSet<>();
+    services = new LinkedHashSet<>();
+    tags = new LinkedHashSet<>();
+    tagBits = 0;
+    lastMember = null;
+    lastService = null;
   }
 
   /**
@@ -151,12 +185,15 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
       bytes -= lengths[i];
     }
     count = from;
-    gathered = false; // the sets may name what was taken out: the store gathers from the records instead
+    gathered = false; // the parts may hold what was taken out: the store gathers from the records instead
   }
 
   /** Done: the writer hands the window over, with the hash of its last record as hex. */
   AuditCommit handOver(byte[] lastHashHex) {
     lastHash = new String(lastHashHex, StandardCharsets.ISO_8859_1);
+    if (count > partFrom) {
+      closePart(lastHashHex);
+    }
     oneRun = run();
     return this;
   }
@@ -237,7 +274,7 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
 
   /**
    * Whether the window is one run: seqs without a gap, in one segment, line after line, and its members,
-   * services and tags gathered from exactly these records. Only such a window is stored as one block
+   * services and tags gathered from exactly these records. Only such a window is stored as blocks
    * from what is gathered here.
    */
   boolean oneRun() {
@@ -261,24 +298,18 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return true;
   }
 
-  long timeMin() {
-    return timeMin;
+  /** The window cut into the store's blocks; meaningful for a window that is one run only. */
+  java.util.List<Part> parts() {
+    return parts;
   }
 
-  long timeMax() {
-    return timeMax;
+  long seq(int i) {
+    return seqs[i];
   }
 
-  Set<String> members() {
-    return members;
-  }
-
-  Set<String> services() {
-    return services;
-  }
-
-  Set<String> tagNames() {
-    return tags;
+  /** The place of record i's line. */
+  AuditRecord.Position position(int i) {
+    return new AuditRecord.Position(segments[i], offsets[i], lengths[i]);
   }
 
   /** The segment and byte offset of the first line. */
@@ -291,9 +322,14 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return bytes;
   }
 
-  /** The lines joined by newlines, without the last newline: what a block that holds its lines stores. */
-  String lines() {
+  /**
+   * The lines of records from (inclusive) to (exclusive) joined by newlines, without the last newline:
+   * what a block that holds its lines stores. One run only.
+   */
+  String lines(int from, int to) {
     byte[] b = lineBytes();
-    return new String(b, 0, b.length - 1, StandardCharsets.UTF_8);
+    int start = (int) (offsets[from] - offsets[0]);
+    int end = (int) (offsets[to - 1] + lengths[to - 1] - offsets[0]) - 1;
+    return new String(b, start, end - start, StandardCharsets.UTF_8);
   }
 }

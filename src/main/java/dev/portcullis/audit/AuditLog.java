@@ -489,7 +489,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       sealer.seal(out, seq + 1, prev, p.chunk(), p.from(), p.length());
       out.raw('\n');
       seq++;
-      building.add(seq, p, segmentFirst, segmentSize + lineStart, out.size() - lineStart);
+      building.add(seq, p, segmentFirst, segmentSize + lineStart, out.size() - lineStart, prev);
     }
     batch.clear();
   }

@@ -36,12 +36,6 @@ public final class AuditStore {
   static final int BLOCK_RECORDS = 4096;
   /** ...and at most about this many characters of lines. */
   static final int BLOCK_CHARS = 2 << 20;
-  /**
-   * A commit window whose block points at the file (and holds no lines) may be this much larger: a
-   * window grows past the limits above whenever its fsync waits on the disk for long under load, and
-   * splitting it would mean reading its records back from the file and parsing each one.
-   */
-  static final int POINTED_FACTOR = 8;
 
   private static final String INSERT = "INSERT INTO audit_blocks(replica, first_seq, last_seq, time_min, time_max,"
       + " records, members, services, tags, last_hash, lines, segment, byte_offset, byte_length)"
@@ -93,8 +87,8 @@ public final class AuditStore {
   /**
    * Stores several lists of a replica's records, in seq order, in one transaction: those at or before
    * the replica's last stored seq are left out; returns how many were new. A writer's commit window
-   * ({@link AuditCommit}) that is one run is stored as one block from what the writer gathered, without
-   * building its records.
+   * ({@link AuditCommit}) that is one run is stored as the blocks the writer cut it into, from what it
+   * gathered, without building its records.
    */
   public int insertAll(String replica, List<? extends List<AuditRecord>> lists) {
     if (lists.stream().allMatch(List::isEmpty)) {
@@ -111,13 +105,15 @@ public final class AuditStore {
           if (records instanceof AuditCommit commit && commit.lastSeq() <= last) {
             continue;
           }
-          Block whole = records instanceof AuditCommit commit && commit.firstSeq() > last
-              ? Block.of(commit, pointAtFiles) : null;
+          List<Block> whole = records instanceof AuditCommit commit && commit.firstSeq() > last
+              ? Block.ofWindow(commit, pointAtFiles) : null;
           if (whole != null) {
-            whole.bind(ps, replica);
-            ps.executeUpdate();
+            for (Block b : whole) {
+              b.bind(ps, replica);
+              ps.executeUpdate();
+            }
             added += records.size();
-            last = whole.lastSeq();
+            last = whole.getLast().lastSeq();
             continue;
           }
           List<AuditRecord> fresh = new ArrayList<>(records.size());
@@ -214,17 +210,22 @@ public final class AuditStore {
     }
 
     /**
-     * A writer's whole commit window as one block, from what the writer gathered; null when it is not one
-     * run or too big for one block (then its records are stored as any others).
+     * A writer's whole commit window as blocks, one per part the writer cut it into as it sealed, from
+     * what it gathered (its records are neither read nor parsed); null when the window is not one run
+     * (then its records are stored as any others).
      */
-    static Block of(AuditCommit c, boolean pointAtFiles) {
-      int factor = pointAtFiles ? POINTED_FACTOR : 1;
-      if (!c.oneRun() || c.size() > factor * BLOCK_RECORDS || c.byteLength() >= (long) factor * BLOCK_CHARS) {
+    static List<Block> ofWindow(AuditCommit c, boolean pointAtFiles) {
+      if (!c.oneRun()) {
         return null;
       }
-      return new Block(c.firstSeq(), c.lastSeq(), c.timeMin(), c.timeMax(), c.size(), spaced(c.members()),
-          spaced(c.services()), spaced(c.tagNames()), c.lastHash(), pointAtFiles ? null : c.lines(),
-          pointAtFiles ? c.start() : null, pointAtFiles ? c.byteLength() : 0);
+      List<Block> blocks = new ArrayList<>(c.parts().size());
+      for (AuditCommit.Part p : c.parts()) {
+        blocks.add(new Block(c.seq(p.from()), c.seq(p.to() - 1), p.timeMin(), p.timeMax(), p.to() - p.from(),
+            spaced(p.members()), spaced(p.services()), spaced(p.tags()), p.lastHash(),
+            pointAtFiles ? null : c.lines(p.from(), p.to()), pointAtFiles ? c.position(p.from()) : null,
+            pointAtFiles ? p.bytes() : 0));
+      }
+      return blocks;
     }
 
     void bind(PreparedStatement ps, String replica) throws SQLException {

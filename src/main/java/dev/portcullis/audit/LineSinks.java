@@ -52,7 +52,8 @@ public final class LineSinks implements AuditLog.CommitListener, AutoCloseable {
   @Override
   public void committed(List<AuditRecord> records) {
     if (!queue.offer(records)) {
-      dropped.addAndGet(records.size());
+      // Called on the audit writer's thread: a range of the file is counted, not read.
+      dropped.addAndGet(records instanceof StoreCopier.FileRange r ? r.expected() : records.size());
     }
   }
 

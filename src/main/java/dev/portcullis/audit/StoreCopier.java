@@ -154,7 +154,7 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       hurry = false;
       lastCopy = System.nanoTime();
       // Whatever else queued meanwhile goes in the same transaction; each commit window stays whole, so
-      // that the store can take it as one block without building its records.
+      // that the store can take it as its blocks without building its records.
       List<List<AuditRecord>> lists = new ArrayList<>();
       lists.add(batch);
       queue.drainTo(lists);
@@ -319,8 +319,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
     }
   }
 
-  /** The records of a replica's files after one seq and up to another, read on first use. */
-  private static final class FileRange extends java.util.AbstractList<AuditRecord> {
+  /**
+   * The records of a replica's files after one seq and up to another, read on first use (by the sinks'
+   * thread: {@link LineSinks#committed} counts a dropped one by {@link #expected} without reading it).
+   */
+  static final class FileRange extends java.util.AbstractList<AuditRecord> {
     private final java.nio.file.Path dir;
     private final String replica;
     private final long after;
@@ -332,6 +335,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
       this.replica = replica;
       this.after = after;
       this.upTo = upTo;
+    }
+
+    /** How many records the range spans (some may be missing from the files). */
+    long expected() {
+      return upTo - after;
     }
 
     private synchronized List<AuditRecord> records() {

@@ -83,7 +83,10 @@ class AuditStoreTest {
     String replica;
     Path shipped = dataDir.resolve("shipped.jsonl");
     LineSinks sinks = new LineSinks(java.util.Optional.of(shipped), java.util.Optional.empty());
-    try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, copier, sinks, faults)) {
+    // A commit interval of a minute: after the first commit, records wait for a sync, and go to the file
+    // in one write whenever the writer happens to take them.
+    AuditLog.Options slow = new AuditLog.Options(65_536, 60_000, 64L << 20);
+    try (AuditLog log = StoreCopier.openLog(dataDir, slow, copier, sinks, faults)) {
       replica = log.replica();
       long lineBytes = fiveStored(log, copier);
       // A write fails after two whole lines, and so does the fsync meant to make them durable: the writer
@@ -123,22 +126,24 @@ class AuditStoreTest {
     StoreCopier again = new StoreCopier(store);
     Path shippedAgain = dataDir.resolve("shipped-again.jsonl");
     LineSinks sinksAgain = new LineSinks(java.util.Optional.of(shippedAgain), java.util.Optional.empty());
-    try (AuditLog log = StoreCopier.openLog(dataDir, AuditLog.Options.DEFAULTS, again, sinksAgain, faults)) {
+    try (AuditLog log = StoreCopier.openLog(dataDir, slow, again, sinksAgain, faults)) {
+      log.record(AuditLogTest.decision("w"));
+      assertThat(log.sync()).isEqualTo(11);
       long lineBytes = Files.size(shipped) / 10;
       faults.cutNextWriteAfter(lineBytes + 7);
       faults.failForces(1);
       for (int i = 0; i < 3; i++) {
         log.record(AuditLogTest.decision("d-" + i));
       }
-      assertThat(log.sync()).as("held back").isEqualTo(10);
+      assertThat(log.sync()).as("held back").isEqualTo(11);
       log.record(AuditLogTest.decision("e"));
-      assertThat(log.sync()).isEqualTo(12);
-      assertThat(again.awaitStored(12, 5_000)).isTrue();
+      assertThat(log.sync()).isEqualTo(13);
+      assertThat(again.awaitStored(13, 5_000)).isTrue();
     }
     again.close();
     sinksAgain.close();
     assertThat(Files.readAllLines(shippedAgain)).extracting(l -> AuditRecord.parse(l).event().requestId())
-        .containsExactly("d-0", "e");
+        .containsExactly("w", "d-0", "e");
   }
 
   @Test
