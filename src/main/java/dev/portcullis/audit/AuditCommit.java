@@ -312,11 +312,6 @@ public final class AuditCommit extends AbstractList<AuditRecord> implements Rand
     return new AuditRecord.Position(segments[i], offsets[i], lengths[i]);
   }
 
-  /** The segment and byte offset of the first line. */
-  AuditRecord.Position start() {
-    return new AuditRecord.Position(segments[0], offsets[0], lengths[0]);
-  }
-
   /** The bytes of all the lines, newlines included. */
   long byteLength() {
     return bytes;

@@ -413,7 +413,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       everything = true;
     }
     if (work || everything) {
-      merge(batch, cut, everything);
+      merge(cut, everything);
     }
     sealBatch();
     boolean commit = System.nanoTime() - lastCommit >= commitNanos || closing || !syncs.isEmpty();
@@ -577,7 +577,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    * lane whose next event is the earliest. There are a few lanes (one per event loop, and the admin's),
    * so looking at each one's head per event costs less than sorting the batch did.
    */
-  private void merge(List<Pending> batch, long cut, boolean everything) {
+  private void merge(long cut, boolean everything) {
     Lane[] ls = lanes.toArray(NO_LANES);
     while (true) {
       Lane first = null;
@@ -639,7 +639,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         throw new IOException("the window reads back changed: " + check.message());
       }
       // Not the appending channel: on Linux a positional write to an O_APPEND file appends (pwrite(2)).
-      AuditRecord.Position at = window.start();
+      AuditRecord.Position at = window.position(0);
       try (FileChannel out = opener.open(AuditFiles.segment(dir, replica, at.segment()), StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {

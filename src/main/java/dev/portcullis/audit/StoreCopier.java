@@ -310,8 +310,8 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
         return;
       }
       long first = firstSeq(window);
-      AuditLog l = log;
-      if (l != null && first > handed + 1) {
+      AuditLog l = log; // read first: set by start(), with handed, before any commit
+      if (first > handed + 1) {
         sinks.committed(new FileRange(l.directory(), l.replica(), handed, first - 1));
       }
       sinks.committed(window);

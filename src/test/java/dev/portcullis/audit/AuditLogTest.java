@@ -206,6 +206,13 @@ class AuditLogTest {
     assertThat(result.seq()).as(result.message()).isEqualTo(2);
   }
 
+  /** Five events whose window's fsync, and the fsync after writing it again, fail. */
+  private void aWindowThatIsNotDurable(AuditLog log) throws Exception {
+    faults.failForces(Integer.MAX_VALUE);
+    offer(log, "a", 5);
+    assertThat(log.sync()).as("not durable, so not committed").isZero();
+  }
+
   @Test
   void afterAWindowThatIsNotDurable_noneOfItsSegmentLeavesThePageCache() throws Exception {
     // Its lines may be in the page cache only: dropping their pages would make the loss certain while the
@@ -215,9 +222,7 @@ class AuditLogTest {
     String replica;
     try (AuditLog log = openWithFaults()) {
       replica = log.replica();
-      faults.failForces(Integer.MAX_VALUE);
-      offer(log, "a", 5);
-      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      aWindowThatIsNotDurable(log);
       faults.failForces(0);
       long events = 5;
       Path segment = AuditFiles.segments(log.directory(), replica).getLast();
@@ -239,9 +244,7 @@ class AuditLogTest {
     String replica;
     try (AuditLog log = openWithFaults()) {
       replica = log.replica();
-      faults.failForces(Integer.MAX_VALUE);
-      offer(log, "a", 5);
-      assertThat(log.sync()).as("not durable, so not committed").isZero();
+      aWindowThatIsNotDurable(log);
       long failedCommits = log.writeErrors();
       assertThat(failedCommits).isPositive();
       faults.failForces(0);
