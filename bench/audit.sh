@@ -120,7 +120,11 @@ for round in $(seq 1 "$ROUNDS"); do
   stop_both
 done
 
-awk -F'\t' '
+awk -F'\t' -v per="$REPEATS" '
+  function median(a, k,   i, j, t) {
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+  }
   NR == 1 { next }
   { rps[$2, $1] = $3; p99[$2, $1] = $5; err[$2] += $6; cpu[$2, $1] = $7; if ($1 > n) n = $1 }
   END {
@@ -130,10 +134,34 @@ awk -F'\t' '
       printf "%-4d %12.0f %12.0f %8.3f | %10.3f %10.3f\n", r, rps["audit-off", r], rps["audit-on", r], ratio[r], \
         p99["audit-off", r], p99["audit-on", r]
     }
-    # median of the ratios
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
-    med = (n % 2) ? ratio[(n + 1) / 2] : (ratio[n / 2] + ratio[n / 2 + 1]) / 2
+    # each round is a fresh pair of JVMs, whose JIT can favour either side for the whole round
+    rounds = ""
+    for (first = 1; first <= n; first += per) {
+      k = 0
+      for (r = first; r < first + per && r <= n; r++) one[++k] = ratio[r]
+      rounds = rounds (first > 1 ? ", " : "") sprintf("%.3f", median(one, k))
+    }
+    med = median(ratio, n)
     printf "\nthroughput audit on / audit off: median %.3f (range %.3f..%.3f)   target >= 0.95: %s\n", med, ratio[1], ratio[n], \
       (med >= 0.95 ? "met" : "NOT met")
+    if (n > per) printf "rounds (fresh JVMs): %s\n", rounds
     printf "errors: off %d, on %d\n", err["audit-off"], err["audit-on"]
   }' "$rows" | tee "$RESULTS/summary.txt"
+
+# With THREAD_CPU: the mean CPU per request of the busiest thread groups over the measured pairs, each
+# side (the warm-up runs left out), and the event loops' difference.
+if [ -n "${THREAD_CPU:-}" ]; then
+  for target in audit-on audit-off; do
+    # a group under 0.1 us in a run is not listed in it: it counts as 0 there
+    awk -v side="${target#audit-}" '
+      FNR == 1 { runs++ }
+      { us = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); sum[$0] += us }
+      END { for (g in sum) printf "%s\t%s\t%.2f\n", side, g, sum[g] / runs }' "$RESULTS/$target"-[0-9]*.threads.txt
+  done | awk -F'\t' '
+    { mean[$1, $2] = $3; if ($1 == "on") groups[$2] = 1 }
+    END {
+      printf "mean CPU per request (us), on / off:"
+      for (g in groups) if (mean["on", g] >= 0.2 || mean["off", g] >= 0.2) printf "  %s %.2f / %.2f", g, mean["on", g], mean["off", g]
+      printf "\nevent loops, on - off: %+.2f us\n", mean["on", "vert.x-eventloo"] - mean["off", "vert.x-eventloo"]
+    }' | tee -a "$RESULTS/summary.txt"
+fi
