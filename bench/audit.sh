@@ -9,7 +9,8 @@
 #
 # Usage: bench/audit.sh        (as root it installs wrk and nginx with apt-get when missing)
 # Environment: DURATION [10s], CONNECTIONS [32], THREADS [2], REPEATS [10 pairs per round], ROUNDS [1],
-#   WARMUP [30s, twice each per round], PROXY_WORKERS [2],
+#   WARMUP [60s, twice each per round: four minutes of load per JVM, so that the JIT has compiled
+#   the audit code that runs a few times a second, not per request], PROXY_WORKERS [2],
 #   THREAD_CPU [unset; set it to log the CPU per request of each thread group],
 #   JAVA_OPTS, RESULTS [bench/results/audit-<timestamp>]
 set -euo pipefail
@@ -21,7 +22,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 REPEATS="${REPEATS:-10}"
 ROUNDS="${ROUNDS:-1}"
-WARMUP="${WARMUP:-30s}"
+WARMUP="${WARMUP:-60s}"
 PROXY_WORKERS="${PROXY_WORKERS:-2}"
 LOAD_CPUS=""
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:ActiveProcessorCount=$PROXY_WORKERS}"
