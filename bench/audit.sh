@@ -127,7 +127,7 @@ awk -F'\t' -v per="$REPEATS" '
     return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
   }
   NR == 1 { next }
-  { rps[$2, $1] = $3; p99[$2, $1] = $5; err[$2] += $6; cpu[$2, $1] = $7; if ($1 > n) n = $1 }
+  { rps[$2, $1] = $3; p99[$2, $1] = $5; err[$2] += $6; if ($1 > n) n = $1 }
   END {
     printf "\n%-4s %12s %12s %8s | %10s %10s\n", "pair", "off r/s", "on r/s", "on/off", "off p99", "on p99"
     for (r = 1; r <= n; r++) {
@@ -152,17 +152,17 @@ awk -F'\t' -v per="$REPEATS" '
 # With THREAD_CPU: the mean CPU per request of the busiest thread groups over the measured pairs, each
 # side (the warm-up runs left out), and the event loops' difference.
 if [ -n "${THREAD_CPU:-}" ]; then
-  for target in audit-on audit-off; do
-    # a group under 0.1 us in a run is not listed in it: it counts as 0 there
-    awk -v side="${target#audit-}" '
-      FNR == 1 { runs++ }
-      { us = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); sum[$0] += us }
-      END { for (g in sum) printf "%s\t%s\t%.2f\n", side, g, sum[g] / runs }' "$RESULTS/$target"-[0-9]*.threads.txt
-  done | awk -F'\t' '
-    { mean[$1, $2] = $3; if ($1 == "on") groups[$2] = 1 }
+  # a group under 0.1 us in a run is not listed in it: it counts as 0 there
+  awk '
+    FNR == 1 { side = FILENAME ~ /\/audit-on-/ ? "on" : "off"; runs[side]++ }
+    { us = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); sum[side, $0] += us; groups[$0] = 1 }
     END {
       printf "mean CPU per request (us), on / off:"
-      for (g in groups) if (mean["on", g] >= 0.2 || mean["off", g] >= 0.2) printf "  %s %.2f / %.2f", g, mean["on", g], mean["off", g]
-      printf "\nevent loops, on - off: %+.2f us\n", mean["on", "vert.x-eventloo"] - mean["off", "vert.x-eventloo"]
-    }' | tee -a "$RESULTS/summary.txt"
+      for (g in groups) {
+        on = sum["on", g] / runs["on"]; off = sum["off", g] / runs["off"]
+        if (on >= 0.2 || off >= 0.2) printf "  %s %.2f / %.2f", g, on, off
+      }
+      loops = "vert.x-eventloo"
+      printf "\nevent loops, on - off: %+.2f us\n", sum["on", loops] / runs["on"] - sum["off", loops] / runs["off"]
+    }' "$RESULTS"/audit-on-[0-9]*.threads.txt "$RESULTS"/audit-off-[0-9]*.threads.txt | tee -a "$RESULTS/summary.txt"
 fi

@@ -54,16 +54,11 @@ public final class StoreCopier implements AuditLog.CommitListener, AutoCloseable
 
   static AuditLog openLog(java.nio.file.Path dataDir, AuditLog.Options options, StoreCopier copier,
       LineSinks sinks, AuditLog.Opener opener) throws java.io.IOException {
-    AuditLog.CommitListener listener = copier;
-    SinkFeed feed = null;
-    if (sinks != null && sinks.any()) {
-      feed = new SinkFeed(sinks);
-      SinkFeed f = feed;
-      listener = records -> {
-        copier.committed(records);
-        f.committed(records);
-      };
-    }
+    SinkFeed feed = sinks != null && sinks.any() ? new SinkFeed(sinks) : null;
+    AuditLog.CommitListener listener = feed == null ? copier : records -> {
+      copier.committed(records);
+      feed.committed(records);
+    };
     AuditLog auditLog = AuditLog.open(dataDir, options, listener, opener);
     if (feed != null) {
       // Before any event can be recorded (no one has the log yet), so before the first commit.
